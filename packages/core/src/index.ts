@@ -1,0 +1,45 @@
+export type { Context, Store, CollectOptions, CollectCountOptions, WaitForEventOptions, RetryState } from "./context.js";
+export {
+  WorkflowError,
+  WorkflowValidationError,
+  EventValidationError,
+  WorkflowRuntimeError,
+  WorkflowTimeoutError,
+  StepTimeoutError,
+  WorkflowCancelledError,
+  type WorkflowErrorCode,
+} from "./errors.js";
+export {
+  Event,
+  StartEvent,
+  StopEvent,
+  InputRequiredEvent,
+  HumanResponseEvent,
+  eventTypeName,
+  eventSchema,
+  isEventClass,
+  type EventClass,
+  type EventJSON,
+  type EventShape,
+  type DefineEventOptions,
+  type DefinedEventClass,
+  type StartEventBase,
+  type StopEventBase,
+} from "./event.js";
+export type { RetryPolicy, RetryAttemptInfo } from "./retry-policy.js";
+export {
+  step,
+  isStepDefinition,
+  type StepDefinition,
+  type StepOptions,
+  type StepHandler,
+  type StepReturn,
+  type StepServices,
+  type StepDecorator,
+} from "./step.js";
+export { Workflow, type WorkflowOptions, type RunOptions, type RunInput, type RunResult } from "./workflow.js";
+export { WorkflowHandler, type UnhandledEvent } from "./workflow-handler.js";
+export { WorkflowFailedEvent, WorkflowTimedOutEvent, WorkflowCancelledEvent } from "./workflow-events.js";
+export type { ExecutionRecord } from "./internal/run.js";
+export { describeWorkflow, type WorkflowDescription, type StepDescription } from "./describe.js";
+export { VERSION } from "./version.js";

@@ -1,0 +1,124 @@
+import { Observable } from "rxjs";
+import type { Event } from "../event.js";
+import { Fifo } from "./fifo.js";
+
+interface Consumer {
+  next(event: Event): void;
+  complete(): void;
+}
+
+/**
+ * A run's event stream. Everything written before the first consumer attaches is kept for it;
+ * consumers attaching later get the events from then on, plus the terminal event. After the
+ * terminal event every consumer completes.
+ */
+export class EventStream {
+  private backlog: Event[] | null = [];
+  private consumers: Consumer[] = [];
+  private terminal: Event | null = null;
+
+  /** An Observable view: each subscription attaches a consumer. */
+  readonly events$ = new Observable<Event>((subscriber) => {
+    const consumer: Consumer = {
+      next: (e) => subscriber.next(e),
+      complete: () => subscriber.complete(),
+    };
+    this.attach(consumer);
+    return () => this.detach(consumer);
+  });
+
+  get ended(): boolean {
+    return this.terminal !== null;
+  }
+
+  write(event: Event): void {
+    if (this.terminal !== null) return;
+    const consumers = this.consumers;
+    if (consumers.length === 0) {
+      this.backlog?.push(event);
+      return;
+    }
+    if (consumers.length === 1) consumers[0]!.next(event);
+    else for (const c of consumers.slice()) c.next(event);
+  }
+
+  end(terminal: Event): void {
+    if (this.terminal !== null) return;
+    this.terminal = terminal;
+    const consumers = this.consumers;
+    this.consumers = [];
+    if (consumers.length === 0) this.backlog?.push(terminal);
+    for (const c of consumers) {
+      c.next(terminal);
+      c.complete();
+    }
+  }
+
+  attach(consumer: Consumer): void {
+    const backlog = this.backlog;
+    if (backlog !== null) {
+      this.backlog = null;
+      for (const e of backlog) consumer.next(e);
+      if (this.terminal !== null) consumer.complete();
+      else this.consumers.push(consumer);
+      return;
+    }
+    if (this.terminal !== null) {
+      consumer.next(this.terminal);
+      consumer.complete();
+      return;
+    }
+    this.consumers.push(consumer);
+  }
+
+  detach(consumer: Consumer): void {
+    const i = this.consumers.indexOf(consumer);
+    if (i >= 0) this.consumers.splice(i, 1);
+  }
+
+  /** An async-iterable view; `return()` (a `break` in `for await`) detaches it. */
+  iterate(): AsyncIterableIterator<Event> {
+    const queue = new Fifo<Event>();
+    let done = false;
+    let waiting: ((r: IteratorResult<Event>) => void) | null = null;
+    const consumer: Consumer = {
+      next: (e) => {
+        if (waiting !== null) {
+          const w = waiting;
+          waiting = null;
+          w({ value: e, done: false });
+        } else queue.push(e);
+      },
+      complete: () => {
+        done = true;
+        if (waiting !== null) {
+          const w = waiting;
+          waiting = null;
+          w({ value: undefined, done: true });
+        }
+      },
+    };
+    let attached = false;
+    const stream = this;
+    return {
+      next(): Promise<IteratorResult<Event>> {
+        if (!attached) {
+          attached = true;
+          stream.attach(consumer);
+        }
+        if (queue.length > 0) return Promise.resolve({ value: queue.shift()!, done: false });
+        if (done) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => (waiting = resolve));
+      },
+      return(): Promise<IteratorResult<Event>> {
+        done = true;
+        queue.clear();
+        stream.detach(consumer);
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+}

@@ -1,0 +1,176 @@
+import type { z } from "zod";
+import { WorkflowValidationError } from "../errors.js";
+import {
+  type EventClass,
+  HumanResponseEvent,
+  InputRequiredEvent,
+  StartEvent,
+  StopEvent,
+  eventTypeName,
+  isUnnamedDefinedClass,
+} from "../event.js";
+import type { StepDefinition, StepHandler } from "../step.js";
+import { WorkflowCancelledEvent, WorkflowFailedEvent, WorkflowTimedOutEvent } from "../workflow-events.js";
+
+/** A step as a run sees it: resolved name, bound handler, O(1) sets. */
+export interface StepRecord {
+  readonly name: string;
+  readonly index: number;
+  readonly definition: StepDefinition;
+  readonly handler: StepHandler;
+  readonly emits: ReadonlySet<EventClass>;
+  readonly acceptsSet: ReadonlySet<EventClass>;
+}
+
+/** Everything a run needs that depends only on the workflow's steps; built once per instance. */
+export interface WorkflowPlan {
+  readonly workflowName: string;
+  readonly steps: readonly StepRecord[];
+  readonly byName: ReadonlyMap<string, StepRecord>;
+  /** Event class -> the steps that accept it, in declaration order. */
+  readonly routes: ReadonlyMap<EventClass, readonly StepRecord[]>;
+  readonly startClass: EventClass;
+  readonly eventsByType: ReadonlyMap<string, EventClass>;
+  readonly stateSchema: z.ZodObject | undefined;
+}
+
+export interface CollectedStep {
+  readonly name: string;
+  readonly definition: StepDefinition;
+  readonly handler: StepHandler;
+  readonly origin: "field" | "method" | "unbound";
+}
+
+const isStart = (c: EventClass) => c === StartEvent || c.prototype instanceof StartEvent;
+const isStop = (c: EventClass) => c === StopEvent || c.prototype instanceof StopEvent;
+const isHuman = (c: EventClass) =>
+  c === InputRequiredEvent ||
+  c.prototype instanceof InputRequiredEvent ||
+  c === HumanResponseEvent ||
+  c.prototype instanceof HumanResponseEvent;
+
+const list = (names: Iterable<string>) => [...names].join(", ");
+
+export function buildPlan(
+  workflowName: string,
+  collected: readonly CollectedStep[],
+  stateSchema: z.ZodObject | undefined,
+  validate: boolean,
+): WorkflowPlan {
+  const problems: string[] = [];
+  const steps: StepRecord[] = [];
+  const byName = new Map<string, StepRecord>();
+  const routes = new Map<EventClass, StepRecord[]>();
+  const producers = new Map<EventClass, string[]>();
+  const consumers = new Map<EventClass, string[]>();
+
+  for (const c of collected) {
+    if (byName.has(c.name)) {
+      problems.push(`Two steps are named ${c.name}: rename one (a ${c.origin} step clashes with an earlier one)`);
+      continue;
+    }
+    const record: StepRecord = {
+      name: c.name,
+      index: steps.length,
+      definition: c.definition,
+      handler: c.handler,
+      emits: new Set(c.definition.emits),
+      acceptsSet: new Set(c.definition.accepts),
+    };
+    steps.push(record);
+    byName.set(c.name, record);
+    for (const cls of c.definition.accepts) {
+      let r = routes.get(cls);
+      if (r === undefined) routes.set(cls, (r = []));
+      r.push(record);
+      push(consumers, cls, c.name);
+    }
+    for (const cls of c.definition.emits) push(producers, cls, c.name);
+  }
+
+  const startClasses = [...consumers.keys()].filter(isStart);
+  const stopClasses = [...producers.keys()].filter(isStop);
+  const startClass = startClasses[0] ?? StartEvent;
+
+  if (validate) {
+    if (steps.length === 0) problems.push(`Workflow ${workflowName} has no steps: declare some with step()`);
+    if (startClasses.length === 0 && steps.length > 0) {
+      problems.push(
+        `No step accepts a start event: give one step accepts: [StartEvent] (or your StartEvent.define() class)`,
+      );
+    }
+    if (startClasses.length > 1) {
+      problems.push(
+        `More than one start event class: ${startClasses.map((c) => `${eventTypeName(c)} (accepted by ${list(consumers.get(c)!)})`).join(", ")}; a workflow has exactly one`,
+      );
+    }
+    if (stopClasses.length === 0 && steps.length > 0) {
+      problems.push(`No step emits a stop event: add StopEvent (or your StopEvent.define() class) to some step's emits`);
+    }
+    if (stopClasses.length > 1) {
+      problems.push(
+        `More than one stop event class: ${stopClasses.map((c) => `${eventTypeName(c)} (emitted by ${list(producers.get(c)!)})`).join(", ")}; a workflow has exactly one`,
+      );
+    }
+    for (const [cls, names] of consumers) {
+      if (isStop(cls)) {
+        problems.push(
+          `Step ${list(names)} accepts the stop event ${eventTypeName(cls)}: a stop event ends the run and is never delivered; remove it from accepts`,
+        );
+      } else if (!isStart(cls) && !isHuman(cls) && !producers.has(cls)) {
+        problems.push(
+          `Event ${eventTypeName(cls)} is accepted by ${list(names)} but no step emits it: add it to the emits of the step that produces it, or remove it from accepts`,
+        );
+      }
+    }
+    for (const [cls, names] of producers) {
+      if (!isStop(cls) && !isHuman(cls) && !consumers.has(cls)) {
+        problems.push(
+          `Event ${eventTypeName(cls)} is emitted by ${list(names)} but no step accepts it: add a step that accepts it, or remove it from emits`,
+        );
+      }
+    }
+  }
+
+  const eventsByType = new Map<string, EventClass>();
+  const builtIns: EventClass[] = [
+    StartEvent,
+    StopEvent,
+    InputRequiredEvent,
+    HumanResponseEvent,
+    WorkflowFailedEvent,
+    WorkflowTimedOutEvent,
+    WorkflowCancelledEvent,
+  ];
+  const classes = new Set<EventClass>([...builtIns, ...consumers.keys(), ...producers.keys()]);
+  for (const cls of classes) {
+    const users = [...(consumers.get(cls) ?? []), ...(producers.get(cls) ?? [])];
+    if (validate && isUnnamedDefinedClass(cls)) {
+      problems.push(
+        `A class made with define() is used directly without a name (in step ${list(new Set(users))}): subclass it (class MyEvent extends Event.define({...}) {}) or pass define(shape, { name: "MyEvent" })`,
+      );
+    }
+    const name = eventTypeName(cls);
+    const other = eventsByType.get(name);
+    if (other !== undefined && other !== cls) {
+      if (validate) {
+        problems.push(
+          `Two event classes share the type name ${name} (used by ${list(new Set(users))}): type names must be unique; set static typeName on one of them`,
+        );
+      }
+      continue;
+    }
+    eventsByType.set(name, cls);
+  }
+
+  if (problems.length > 0) {
+    throw new WorkflowValidationError(problems.map((p) => `${workflowName}: ${p}`));
+  }
+  return { workflowName, steps, byName, routes, startClass, eventsByType, stateSchema };
+}
+
+function push(map: Map<EventClass, string[]>, cls: EventClass, name: string): void {
+  const l = map.get(cls);
+  if (l === undefined) map.set(cls, [name]);
+  else if (!l.includes(name)) l.push(name);
+}

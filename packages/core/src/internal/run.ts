@@ -1,0 +1,865 @@
+import { Subject, type Subscription } from "rxjs";
+import type { Context as OtelContext, Span, Tracer } from "@opentelemetry/api";
+import type { z } from "zod";
+import type { Context, RetryState, Store, WaitForEventOptions } from "../context.js";
+import {
+  StepTimeoutError,
+  WorkflowCancelledError,
+  WorkflowRuntimeError,
+  WorkflowTimeoutError,
+} from "../errors.js";
+import {
+  Event,
+  type EventClass,
+  InputRequiredEvent,
+  StopEvent,
+  eventSchema,
+  eventTypeName,
+  isEventClass,
+} from "../event.js";
+import type { StepServices } from "../step.js";
+import { WorkflowCancelledEvent, WorkflowFailedEvent, WorkflowTimedOutEvent } from "../workflow-events.js";
+import type { Workflow } from "../workflow.js";
+import { Collector } from "./collector.js";
+import { EventStream } from "./event-stream.js";
+import { Fifo } from "./fifo.js";
+import type { StepRecord, WorkflowPlan } from "./plan.js";
+import { type ProducerLink, type RunStatus, RunTracing } from "./tracing.js";
+
+/** An event on the bus, with its producer's span context and an optional target step. */
+interface Envelope {
+  readonly event: Event;
+  readonly link: ProducerLink | undefined;
+  readonly target: StepRecord | undefined;
+}
+
+/** A queued invocation (first try or retry). */
+interface Pending {
+  readonly env: Envelope;
+  readonly attempt: number;
+  readonly lastError: unknown;
+  readonly firstStart: number;
+}
+
+interface Waiter {
+  readonly cls: EventClass;
+  readonly requirements: Readonly<Record<string, unknown>> | undefined;
+  readonly view: StepView;
+  resolve(event: Event): void;
+  reject(error: unknown): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** One record per step invocation, in start order: what the drawer shows of a finished run. */
+export interface ExecutionRecord {
+  readonly step: string;
+  readonly input: Event;
+  readonly attempt: number;
+  /** The events the invocation returned or sent. */
+  readonly output: Event[];
+  status: "running" | "completed" | "failed";
+}
+
+export interface RunSettings {
+  readonly workflow: Workflow;
+  readonly plan: WorkflowPlan;
+  readonly runId: string;
+  readonly startEvent: Event;
+  readonly timeoutMs: number | null;
+  readonly stepwise: boolean;
+  readonly verbose: boolean;
+  readonly log: (message: string) => void;
+  readonly tracer: Tracer;
+  readonly traceParent: OtelContext;
+  readonly recordExceptions: boolean;
+  readonly signal: AbortSignal | undefined;
+  readonly services: ReadonlyMap<string, unknown>;
+}
+
+interface Round {
+  seq: number;
+  readonly produced: { seq: number; env: Envelope }[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+const now = () => performance.now();
+
+/** A step's worker pool: at most `numWorkers` invocations in flight, the rest queued FIFO. */
+class StepPool {
+  active = 0;
+  waiting = 0;
+  /** Invocations allowed to start; unlimited except in stepwise mode (one round's worth). */
+  budget: number;
+  readonly queue = new Fifo<Pending>();
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 0;
+  readonly limit: number;
+
+  constructor(
+    private readonly run: Run,
+    readonly step: StepRecord,
+    stepwise: boolean,
+  ) {
+    this.limit = step.definition.numWorkers;
+    this.budget = stepwise ? 0 : Infinity;
+  }
+
+  push(env: Envelope): void {
+    if (this.active < this.limit && this.budget > 0 && this.queue.length === 0) {
+      this.budget--;
+      void this.run.invoke(this, env, 1, undefined, 0);
+    } else {
+      this.queue.push({ env, attempt: 1, lastError: undefined, firstStart: 0 });
+    }
+  }
+
+  /** A retry goes ahead of waiting first tries, so a retried event is not starved. */
+  pushRetry(p: Pending): void {
+    this.queue.unshift(p);
+    this.pump();
+  }
+
+  pump(): void {
+    while (this.active < this.limit && this.budget > 0 && this.queue.length > 0) {
+      this.budget--;
+      const p = this.queue.shift()!;
+      void this.run.invoke(this, p.env, p.attempt, p.lastError, p.firstStart);
+    }
+  }
+
+  takeSlot(): number {
+    return this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.nextSlot++;
+  }
+
+  releaseSlot(slot: number): void {
+    this.freeSlots.push(slot);
+  }
+}
+
+/** The context view of one step invocation, or of the caller (`step === undefined`). */
+export class StepView implements Context {
+  private controller: AbortController | undefined;
+  /** Set when the attempt has ended or was abandoned (timed out): later sends are dropped. */
+  abandoned = false;
+  seq = 0;
+
+  constructor(
+    private readonly run: Run,
+    readonly step: StepRecord | undefined,
+    readonly env: Envelope | undefined,
+    private readonly attempt: number,
+    private readonly lastError: unknown,
+    readonly span: Span | undefined,
+    readonly record: ExecutionRecord | undefined,
+  ) {}
+
+  get runId(): string {
+    return this.run.runId;
+  }
+  get workflow(): Workflow {
+    return this.run.settings.workflow;
+  }
+  get store(): Store<never> {
+    return this.run.store as unknown as Store<never>;
+  }
+  get retry(): RetryState {
+    return { attempt: this.attempt, lastError: this.lastError };
+  }
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.run.settled || this.abandoned) this.controller.abort(this.run.endReason());
+      else if (this.step !== undefined) this.run.live.add(this);
+      else this.run.callerViews.add(this);
+    }
+    return this.controller.signal;
+  }
+  /** The run's deadline on the `performance.now()` clock, or null; nested runs inherit it. */
+  get deadline(): number | null {
+    return this.run.deadline;
+  }
+
+  abort(reason: unknown): void {
+    this.controller?.abort(reason);
+  }
+
+  sendEvent(event: Event, options?: { readonly step?: string }): void {
+    this.run.send(this, event, options?.step);
+  }
+
+  writeEventToStream(event: Event): void {
+    if (!(event instanceof Event)) {
+      throw new WorkflowRuntimeError(
+        `writeEventToStream${this.where()} got ${describe(event)}, not an event: write instances of Event classes`,
+      );
+    }
+    if (this.abandoned) return;
+    this.run.stream.write(event);
+  }
+
+  collectEvents(
+    event: Event,
+    expected: EventClass | readonly EventClass[],
+    options?: { bufferId?: string; count?: number },
+  ): never {
+    return this.run.collect(this, event, expected, options) as never;
+  }
+
+  waitForEvent<E extends Event>(cls: EventClass<E>, options?: WaitForEventOptions<E>): Promise<E> {
+    return this.run.waitFor(this, cls, options) as Promise<E>;
+  }
+
+  where(): string {
+    return this.step === undefined ? " (handler.ctx)" : ` in step ${this.step.name}`;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "function") return `the class/function ${value.name || "(anonymous)"}`;
+  if (typeof value === "object") return `an object of class ${value.constructor?.name ?? "Object"}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+class RunStore implements Store<Record<string, unknown>> {
+  private readonly values = new Map<string, unknown>();
+  constructor(
+    private readonly schema: z.ZodObject | undefined,
+    private readonly workflowName: string,
+  ) {
+    if (schema !== undefined) {
+      const initial = schema.safeParse({});
+      if (!initial.success) {
+        throw new WorkflowRuntimeError(
+          `${workflowName}: static state must give every field a default (or make it optional): ${initial.error.issues.map((i) => i.path.join(".")).join(", ")}`,
+          { cause: initial.error },
+        );
+      }
+      for (const [k, v] of Object.entries(initial.data)) this.values.set(k, v);
+    }
+  }
+
+  get(key: string, ...rest: [unknown?]): Promise<unknown> {
+    if (this.values.has(key)) return Promise.resolve(this.values.get(key));
+    if (rest.length > 0) return Promise.resolve(rest[0]);
+    return Promise.reject(
+      new WorkflowRuntimeError(
+        `${this.workflowName}: store has no key "${key}": set it first, or pass a default: ctx.store.get("${key}", fallback)`,
+      ),
+    );
+  }
+
+  set(key: string, value: unknown): Promise<void> {
+    if (this.schema !== undefined) {
+      const field = this.schema.shape[key] as z.ZodType | undefined;
+      if (field === undefined) {
+        return Promise.reject(
+          new WorkflowRuntimeError(
+            `${this.workflowName}: store key "${key}" is not in the workflow's state schema (keys: ${Object.keys(this.schema.shape).join(", ")})`,
+          ),
+        );
+      }
+      const parsed = field.safeParse(value);
+      if (!parsed.success) {
+        return Promise.reject(
+          new WorkflowRuntimeError(
+            `${this.workflowName}: invalid value for store key "${key}": ${parsed.error.issues.map((i) => i.message).join("; ")}`,
+            { cause: parsed.error },
+          ),
+        );
+      }
+      value = parsed.data;
+    }
+    this.values.set(key, value);
+    return Promise.resolve();
+  }
+}
+
+/**
+ * One run of a workflow. Events travel on one RxJS subject; a single subscriber routes each by
+ * class in O(1) to the worker pools of the accepting steps.
+ */
+export class Run {
+  readonly runId: string;
+  readonly stream = new EventStream();
+  readonly store: RunStore;
+  readonly history: ExecutionRecord[] = [];
+  readonly live = new Set<StepView>();
+  readonly callerViews = new Set<StepView>();
+  readonly callerView: StepView;
+  readonly deadline: number | null;
+  settled = false;
+  status: RunStatus | "running" = "running";
+  failure: unknown = undefined;
+
+  readonly result: Promise<unknown>;
+  private resolveResult!: (value: unknown) => void;
+  private rejectResult!: (error: unknown) => void;
+
+  private readonly bus = new Subject<Envelope>();
+  private readonly busSubscription: Subscription;
+  private readonly unhandled = new Subject<{ event: Event; reason: string }>();
+  readonly unhandled$ = this.unhandled.asObservable();
+  private readonly pools: StepPool[];
+  private readonly tracing: RunTracing;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private runTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly waiters = new Map<EventClass, Set<Waiter>>();
+  private readonly collectors = new Map<string, Collector<ProducerLink>>();
+  private started = false;
+  private pending: Envelope[] = [];
+  private inflight = 0;
+  private round: Round | undefined;
+  private readonly onAbort: (() => void) | undefined;
+
+  constructor(readonly settings: RunSettings) {
+    this.runId = settings.runId;
+    const plan = settings.plan;
+    this.store = new RunStore(plan.stateSchema, plan.workflowName);
+    this.result = new Promise((resolve, reject) => {
+      this.resolveResult = resolve;
+      this.rejectResult = reject;
+    });
+    // A run nobody awaits must not crash the process with an unhandled rejection: the failure
+    // is on the stream too. Awaiting the handler still rejects.
+    this.result.catch(() => {});
+    this.tracing = new RunTracing(
+      settings.tracer,
+      plan.workflowName,
+      settings.runId,
+      settings.traceParent,
+      settings.recordExceptions,
+    );
+    this.pools = plan.steps.map((s) => new StepPool(this, s, settings.stepwise));
+    this.callerView = new StepView(this, undefined, undefined, 1, undefined, undefined, undefined);
+    this.busSubscription = this.bus.subscribe((env) => this.route(env));
+    this.deadline = settings.timeoutMs === null ? null : now() + settings.timeoutMs;
+    if (settings.timeoutMs !== null) {
+      const ms = settings.timeoutMs;
+      this.runTimer = setTimeout(() => this.timeOut(ms), ms);
+    }
+    const signal = settings.signal;
+    if (signal !== undefined) {
+      this.onAbort = () => this.cancel(signal.reason);
+      if (signal.aborted) queueMicrotask(this.onAbort);
+      else signal.addEventListener("abort", this.onAbort, { once: true });
+    }
+    if (!settings.stepwise) queueMicrotask(() => this.start());
+  }
+
+  private start(): void {
+    if (this.started || this.settled) return;
+    this.started = true;
+    this.bus.next({ event: this.settings.startEvent, link: undefined, target: undefined });
+    const pending = this.pending;
+    this.pending = [];
+    for (const env of pending) {
+      if (this.settled) return;
+      this.bus.next(env);
+    }
+  }
+
+  // --- routing -------------------------------------------------------------------------------
+
+  private route(env: Envelope): void {
+    if (this.settled) return;
+    const event = env.event;
+    if (event instanceof StopEvent) {
+      this.complete(event);
+      return;
+    }
+    if (env.target !== undefined) {
+      this.pools[env.target.index]!.push(env);
+      return;
+    }
+    const delivered = this.waiters.size > 0 && this.deliverToWaiters(event);
+    const steps = this.settings.plan.routes.get(event.constructor as EventClass);
+    if (steps !== undefined) {
+      for (let i = 0; i < steps.length; i++) this.pools[steps[i]!.index]!.push(env);
+      return;
+    }
+    if (!delivered && !(event instanceof InputRequiredEvent)) {
+      const reason = `no step accepts ${eventTypeName(event.constructor as EventClass)}`;
+      if (this.settings.verbose) this.settings.log(`Unhandled event: ${reason}`);
+      this.unhandled.next({ event, reason });
+    }
+  }
+
+  /** Puts an event on the bus, or holds it for the next round in stepwise mode. */
+  private emit(env: Envelope, from: StepView | undefined): void {
+    const round = this.round;
+    if (this.settings.stepwise && from !== undefined && round !== undefined) {
+      round.produced.push({ seq: from.seq, env });
+      // A stop event in a round ends the run at once and aborts the rest of the round.
+      if (env.event instanceof StopEvent) this.complete(env.event);
+      return;
+    }
+    if (this.settings.stepwise || !this.started) {
+      this.pending.push(env);
+      return;
+    }
+    this.bus.next(env);
+  }
+
+  send(view: StepView, event: Event, stepName: string | undefined): void {
+    if (!(event instanceof Event)) {
+      throw new WorkflowRuntimeError(
+        `sendEvent${view.where()} got ${describe(event)}, not an event: send instances of Event classes`,
+      );
+    }
+    const step = view.step;
+    const cls = event.constructor as EventClass;
+    if (step !== undefined && !step.emits.has(cls)) {
+      throw new WorkflowRuntimeError(
+        `Step ${step.name} sent ${eventTypeName(cls)}, which is not in its emits (${this.emitsList(step)}): add ${eventTypeName(cls)} to emits`,
+      );
+    }
+    let target: StepRecord | undefined;
+    if (stepName !== undefined) {
+      target = this.settings.plan.byName.get(stepName);
+      if (target === undefined) {
+        throw new WorkflowRuntimeError(
+          `sendEvent${view.where()}: there is no step named "${stepName}" in ${this.settings.plan.workflowName} (steps: ${[...this.settings.plan.byName.keys()].join(", ")})`,
+        );
+      }
+      if (!target.acceptsSet.has(cls)) {
+        throw new WorkflowRuntimeError(
+          `sendEvent${view.where()}: step ${stepName} does not accept ${eventTypeName(cls)} (it accepts ${target.definition.accepts.map(eventTypeName).join(", ")})`,
+        );
+      }
+    }
+    if (this.settled) {
+      if (step === undefined) {
+        throw new WorkflowRuntimeError(
+          `Cannot send ${eventTypeName(cls)}: run ${this.runId} of ${this.settings.plan.workflowName} has already ended (${this.status})`,
+        );
+      }
+      return;
+    }
+    if (view.abandoned) return;
+    view.record?.output.push(event);
+    this.emit({ event, link: this.tracing.linkOf(view.span), target }, step === undefined ? undefined : view);
+  }
+
+  private emitsList(step: StepRecord): string {
+    return step.definition.emits.length === 0 ? "none" : step.definition.emits.map(eventTypeName).join(", ");
+  }
+
+  // --- invocations ---------------------------------------------------------------------------
+
+  async invoke(
+    pool: StepPool,
+    env: Envelope,
+    attempt: number,
+    lastError: unknown,
+    firstStart: number,
+  ): Promise<void> {
+    const step = pool.step;
+    const def = step.definition;
+    const settings = this.settings;
+    pool.active++;
+    this.inflight++;
+    const slot = pool.takeSlot();
+    if (def.retry !== undefined && attempt === 1) firstStart = now();
+    const event = env.event;
+    const span = this.tracing.enabled
+      ? this.tracing.startStep(step.name, attempt, slot, eventTypeName(event.constructor as EventClass), env.link)
+      : undefined;
+    const record: ExecutionRecord = { step: step.name, input: event, attempt, output: [], status: "running" };
+    this.history.push(record);
+    const view = new StepView(this, step, env, attempt, lastError, span, record);
+    if (this.round !== undefined) view.seq = this.round.seq++;
+    if (span !== undefined) this.live.add(view);
+    if (settings.verbose) settings.log(`Running step ${step.name}`);
+
+    let result: unknown;
+    let failed = false;
+    let fatal = false;
+    let error: unknown;
+    try {
+      const services = def.services.length === 0 ? NO_SERVICES : this.servicesFor(step);
+      const out =
+        span === undefined
+          ? step.handler.call(settings.workflow, event, view, services)
+          : this.tracing.runInSpan(span, () => step.handler.call(settings.workflow, event, view, services));
+      result = def.timeout === undefined ? await out : await this.withStepTimeout(view, out, def.timeout);
+      if (result !== undefined && result !== null) {
+        const problem = this.checkOutput(step, result);
+        if (problem !== undefined) {
+          failed = fatal = true;
+          error = problem;
+        }
+      }
+    } catch (e) {
+      failed = true;
+      error = e;
+    }
+    view.abandoned = true;
+    this.live.delete(view);
+    pool.active--;
+    pool.releaseSlot(slot);
+    this.inflight--;
+    if (this.settled) {
+      this.tracing.endStep(span);
+      return;
+    }
+    if (!failed) {
+      this.tracing.endStep(span);
+      record.status = "completed";
+      if (result === undefined || result === null) {
+        if (settings.verbose) settings.log(`Step ${step.name} produced no event`);
+      } else {
+        const ev = result as Event;
+        if (settings.verbose) settings.log(`Step ${step.name} produced event ${eventTypeName(ev.constructor as EventClass)}`);
+        record.output.push(ev);
+        if (ev instanceof InputRequiredEvent) this.stream.write(ev);
+        this.emit({ event: ev, link: this.tracing.linkOf(span), target: undefined }, view);
+      }
+    } else {
+      this.tracing.endStep(span, error);
+      record.status = "failed";
+      if (!fatal && def.retry !== undefined && this.scheduleRetry(pool, env, attempt, error, firstStart)) {
+        // retried: nothing else to do
+      } else if (!this.settled) {
+        this.fail(step.name, error, attempt);
+      }
+    }
+    if (!this.settled) pool.pump();
+    this.checkRound();
+  }
+
+  private checkOutput(step: StepRecord, result: unknown): WorkflowRuntimeError | undefined {
+    if (!(result instanceof Event)) {
+      return new WorkflowRuntimeError(
+        `Step ${step.name} returned ${describe(result)}; a step returns an event, or nothing (undefined/null)`,
+      );
+    }
+    const cls = result.constructor as EventClass;
+    if (!step.emits.has(cls)) {
+      return new WorkflowRuntimeError(
+        `Step ${step.name} returned ${eventTypeName(cls)}, which is not in its emits (${this.emitsList(step)}): add ${eventTypeName(cls)} to emits`,
+      );
+    }
+    return undefined;
+  }
+
+  private withStepTimeout(view: StepView, out: unknown, ms: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        const error = new StepTimeoutError(view.step!.name, ms);
+        view.abandoned = true;
+        view.abort(error);
+        reject(error);
+      }, ms);
+      this.timers.add(timer);
+      Promise.resolve(out).then(
+        (v) => {
+          clearTimeout(timer);
+          this.timers.delete(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          this.timers.delete(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  private scheduleRetry(
+    pool: StepPool,
+    env: Envelope,
+    attempt: number,
+    error: unknown,
+    firstStart: number,
+  ): boolean {
+    let delay: number | null;
+    try {
+      delay = pool.step.definition.retry!.next({ attempt, elapsedMs: now() - firstStart, error });
+    } catch (policyError) {
+      this.fail(pool.step.name, policyError, attempt);
+      return true;
+    }
+    if (delay === null || delay === undefined) return false;
+    if (typeof delay !== "number" || !(delay >= 0) || !Number.isFinite(delay)) {
+      this.fail(
+        pool.step.name,
+        new WorkflowRuntimeError(
+          `The retry policy of step ${pool.step.name} returned ${String(delay)}; next() must return a delay in ms (>= 0) or null`,
+        ),
+        attempt,
+      );
+      return true;
+    }
+    if (this.settings.verbose) this.settings.log(`Step ${pool.step.name} failed (attempt ${attempt}); retrying in ${delay} ms`);
+    this.inflight++;
+    const retry: Pending = { env, attempt: attempt + 1, lastError: error, firstStart };
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.inflight--;
+      if (this.settled) return;
+      if (this.settings.stepwise) pool.budget++;
+      pool.pushRetry(retry);
+      this.checkRound();
+    }, delay);
+    this.timers.add(timer);
+    return true;
+  }
+
+  servicesFor(step: StepRecord): StepServices {
+    const out: Record<string, unknown> = {};
+    for (const name of step.definition.services) out[name] = this.settings.services.get(name);
+    return out;
+  }
+
+  // --- fan-in and waiting --------------------------------------------------------------------
+
+  collect(
+    view: StepView,
+    event: Event,
+    expected: EventClass | readonly EventClass[],
+    options: { bufferId?: string; count?: number } | undefined,
+  ): Event[] | null {
+    const step = view.step;
+    if (step === undefined) {
+      throw new WorkflowRuntimeError("collectEvents belongs inside a step: call it on the step's ctx, not on handler.ctx");
+    }
+    if (!(event instanceof Event)) {
+      throw new WorkflowRuntimeError(`collectEvents in step ${step.name}: the first argument must be the event to buffer; got ${describe(event)}`);
+    }
+    const key = options?.bufferId === undefined ? step.name : `${step.name}\u0000${options.bufferId}`;
+    let collector = this.collectors.get(key);
+    if (collector === undefined) this.collectors.set(key, (collector = new Collector()));
+    collector.add({ event, link: event === view.env?.event ? view.env.link : undefined });
+    let taken;
+    if (Array.isArray(expected)) {
+      for (const cls of expected) {
+        if (!isEventClass(cls)) {
+          throw new WorkflowRuntimeError(`collectEvents in step ${step.name}: expected must list event classes; got ${describe(cls)}`);
+        }
+      }
+      taken = collector.takeEach(expected);
+    } else {
+      const count = options?.count;
+      if (!isEventClass(expected) || typeof count !== "number" || !Number.isInteger(count) || count < 1) {
+        throw new WorkflowRuntimeError(
+          `collectEvents in step ${step.name}: pass a list of event classes, or one class with { count: n } (n >= 1)`,
+        );
+      }
+      taken = collector.takeCount(expected, count);
+    }
+    if (taken === null) return null;
+    if (view.span !== undefined) {
+      const own = view.env?.event;
+      this.tracing.addLinks(
+        view.span,
+        taken.map((t) => (t.event === own ? undefined : t.link)),
+      );
+    }
+    return taken.map((t) => t.event);
+  }
+
+  waitFor(view: StepView, cls: EventClass, options: WaitForEventOptions<Event> | undefined): Promise<Event> {
+    const step = view.step;
+    if (step === undefined) {
+      throw new WorkflowRuntimeError("waitForEvent belongs inside a step: call it on the step's ctx, not on handler.ctx");
+    }
+    if (!isEventClass(cls)) {
+      throw new WorkflowRuntimeError(`waitForEvent in step ${step.name}: expected an event class; got ${describe(cls)}`);
+    }
+    const timeout = options?.timeout;
+    if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0)) {
+      throw new WorkflowRuntimeError(`waitForEvent in step ${step.name}: timeout must be a positive number of ms`);
+    }
+    if (this.settled) return Promise.reject(this.endReason());
+    const pool = this.pools[step.index]!;
+    return new Promise<Event>((resolve, reject) => {
+      const waiter: Waiter = {
+        cls,
+        requirements: options?.requirements as Record<string, unknown> | undefined,
+        view,
+        timer: undefined,
+        resolve: (e) => {
+          this.resumeWaiter(waiter, pool);
+          resolve(e);
+        },
+        reject: (e) => {
+          this.resumeWaiter(waiter, pool);
+          reject(e);
+        },
+      };
+      let set = this.waiters.get(cls);
+      if (set === undefined) this.waiters.set(cls, (set = new Set()));
+      set.add(waiter);
+      pool.waiting++;
+      this.inflight--;
+      if (timeout !== undefined) {
+        waiter.timer = setTimeout(() => {
+          waiter.timer = undefined;
+          waiter.reject(new StepTimeoutError(step.name, timeout, "waitForEvent"));
+        }, timeout);
+        this.timers.add(waiter.timer);
+      }
+      if (options?.waiterEvent !== undefined) view.writeEventToStream(options.waiterEvent);
+      this.checkRound();
+    });
+  }
+
+  private resumeWaiter(waiter: Waiter, pool: StepPool): void {
+    const set = this.waiters.get(waiter.cls);
+    if (set === undefined || !set.delete(waiter)) return;
+    if (set.size === 0) this.waiters.delete(waiter.cls);
+    if (waiter.timer !== undefined) {
+      clearTimeout(waiter.timer);
+      this.timers.delete(waiter.timer);
+    }
+    pool.waiting--;
+    this.inflight++;
+  }
+
+  private deliverToWaiters(event: Event): boolean {
+    const set = this.waiters.get(event.constructor as EventClass);
+    if (set === undefined) return false;
+    let delivered = false;
+    for (const w of [...set]) {
+      if (w.requirements !== undefined) {
+        const fields = event as unknown as Record<string, unknown>;
+        let ok = true;
+        for (const k in w.requirements) if (fields[k] !== w.requirements[k]) ok = false;
+        if (!ok) continue;
+      }
+      delivered = true;
+      w.resolve(event);
+    }
+    return delivered;
+  }
+
+  // --- stepwise ------------------------------------------------------------------------------
+
+  async runStep(): Promise<Event[] | null> {
+    if (this.settled) {
+      if (this.status === "failed" || this.status === "timed_out") throw this.failure;
+      return null;
+    }
+    if (this.round !== undefined) {
+      throw new WorkflowRuntimeError("runStep() was called while the previous round is still running: await each runStep() before the next");
+    }
+    let resolve!: () => void;
+    let reject!: (e: unknown) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const round: Round = { seq: 0, produced: [], resolve, reject };
+    this.round = round;
+    const held = this.pending;
+    this.pending = [];
+    if (!this.started) {
+      this.started = true;
+      this.bus.next({ event: this.settings.startEvent, link: undefined, target: undefined });
+    }
+    for (const env of held) this.bus.next(env);
+    for (const pool of this.pools) {
+      pool.budget = pool.queue.length;
+      pool.pump();
+    }
+    this.checkRound();
+    try {
+      await done;
+    } finally {
+      this.round = undefined;
+    }
+    const produced = round.produced.sort((a, b) => a.seq - b.seq).map((p) => p.env);
+    if (!this.settled) this.pending.push(...produced.filter((e) => !(e.event instanceof StopEvent)));
+    return produced.map((e) => e.event);
+  }
+
+  private checkRound(): void {
+    const round = this.round;
+    if (round === undefined) return;
+    if (this.settled) {
+      if (this.status === "failed" || this.status === "timed_out" || this.status === "cancelled") round.reject(this.failure);
+      else round.resolve();
+      return;
+    }
+    if (this.inflight === 0) round.resolve();
+  }
+
+  // --- ending --------------------------------------------------------------------------------
+
+  activeSteps(): string[] {
+    return this.pools.filter((p) => p.active > 0 || p.waiting > 0).map((p) => p.step.name);
+  }
+
+  endReason(): unknown {
+    return this.failure ?? new WorkflowCancelledError(this.settings.plan.workflowName);
+  }
+
+  private complete(stop: StopEvent): void {
+    const custom = eventSchema(stop.constructor as EventClass) !== undefined;
+    this.finish("completed", custom ? stop : stop.result, stop);
+  }
+
+  private fail(step: string, error: unknown, attempts: number): void {
+    this.finish("failed", error, new WorkflowFailedEvent({ step, error, attempts }));
+  }
+
+  private timeOut(ms: number): void {
+    this.runTimer = undefined;
+    const active = this.activeSteps();
+    this.finish(
+      "timed_out",
+      new WorkflowTimeoutError(this.settings.plan.workflowName, ms, active),
+      new WorkflowTimedOutEvent({ timeoutMs: ms, activeSteps: active }),
+    );
+  }
+
+  cancel(reason?: unknown): void {
+    if (this.settled) return;
+    const error = new WorkflowCancelledError(
+      this.settings.plan.workflowName,
+      reason === undefined ? undefined : { cause: reason },
+    );
+    this.finish("cancelled", error, new WorkflowCancelledEvent({ reason }));
+  }
+
+  private finish(status: RunStatus, value: unknown, terminal: StopEvent): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.status = status;
+    const ok = status === "completed";
+    if (!ok) this.failure = value;
+    if (this.runTimer !== undefined) clearTimeout(this.runTimer);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.onAbort !== undefined) this.settings.signal!.removeEventListener("abort", this.onAbort);
+    const reason = this.endReason();
+    for (const view of this.live) {
+      view.abandoned = true;
+      view.abort(reason);
+      this.tracing.endStep(view.span);
+    }
+    this.live.clear();
+    for (const view of this.callerViews) view.abort(reason);
+    this.callerViews.clear();
+    for (const set of this.waiters.values()) for (const w of [...set]) w.reject(reason);
+    this.waiters.clear();
+    this.collectors.clear();
+    for (const pool of this.pools) pool.queue.clear();
+    this.pending = [];
+    this.busSubscription.unsubscribe();
+    this.bus.complete();
+    this.unhandled.complete();
+    this.tracing.endRun(status, ok ? undefined : value);
+    if (this.settings.verbose && !ok) this.settings.log(`Run ${this.runId} ${status}`);
+    this.stream.end(terminal);
+    if (ok) this.resolveResult(value);
+    else this.rejectResult(value);
+    this.checkRound();
+  }
+}
+
+const NO_SERVICES: StepServices = Object.freeze({});

@@ -1,0 +1,2 @@
+/** The version of @eventloom/core (a test keeps it equal to package.json's). */
+export const VERSION = "0.1.0";

@@ -1,0 +1,118 @@
+import type { Observable } from "rxjs";
+import type { Context } from "./context.js";
+import { WorkflowRuntimeError } from "./errors.js";
+import type { Event } from "./event.js";
+import type { ExecutionRecord, Run } from "./internal/run.js";
+
+/** An event that no step (and no waiter) accepted. */
+export interface UnhandledEvent {
+  readonly event: Event;
+  readonly reason: string;
+}
+
+/**
+ * A running (or finished) workflow run. Await it for the result; iterate `streamEvents()` or
+ * subscribe to `events$` for the stream; `sendEvent` injects events; `cancel()` stops it.
+ *
+ * @example
+ * const handler = wf.run({ stock: "NVDA" });
+ * for await (const ev of handler.streamEvents()) console.log(ev);
+ * const result = await handler;
+ */
+export class WorkflowHandler<R = unknown> implements PromiseLike<R> {
+  readonly #run: Run;
+
+  /** @internal */
+  constructor(run: Run) {
+    this.#run = run;
+  }
+
+  /** This run's id (a UUID). */
+  get runId(): string {
+    return this.#run.runId;
+  }
+
+  /** The caller's view of the run's context: `sendEvent`, `store`, `writeEventToStream`. */
+  get ctx(): Context {
+    return this.#run.callerView;
+  }
+
+  /** Resolves to the run's result; rejects with the step's own error, or a WorkflowError. */
+  get result(): Promise<R> {
+    return this.#run.result as Promise<R>;
+  }
+
+  /** The run's stream as an RxJS Observable: written events, then one terminal event. */
+  get events$(): Observable<Event> {
+    return this.#run.stream.events$;
+  }
+
+  /** Events no step accepted, as they happen (hot; no replay). */
+  get unhandled$(): Observable<UnhandledEvent> {
+    return this.#run.unhandled$;
+  }
+
+  /** The step invocations of this run so far, in start order (what `drawMostRecentExecution` draws). */
+  get history(): readonly ExecutionRecord[] {
+    return this.#run.history;
+  }
+
+  /** How the run ended, or "running". */
+  get status(): "running" | "completed" | "failed" | "timed_out" | "cancelled" {
+    return this.#run.status;
+  }
+
+  /** The run's stream as an async iterable (the same stream as `events$`). */
+  streamEvents(): AsyncIterableIterator<Event> {
+    return this.#run.stream.iterate();
+  }
+
+  /** Injects an event into the running workflow (queued behind the start event if early). */
+  sendEvent(event: Event, options?: { readonly step?: string }): void {
+    this.#run.callerView.sendEvent(event, options);
+  }
+
+  /** Cancels the run; resolves once it has settled. Does nothing to a finished run. */
+  cancel(reason?: unknown): Promise<void> {
+    this.#run.cancel(reason);
+    return this.#run.result.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /** True once the run has ended (stop event, error, timeout or cancel). */
+  isDone(): boolean {
+    return this.#run.settled;
+  }
+
+  /**
+   * Stepwise mode (`run(input, { stepwise: true })`): runs every step invocation that is ready,
+   * and returns the events they produced (dispatched at the next call); `null` once done.
+   */
+  runStep(): Promise<Event[] | null> {
+    if (!this.#run.settings.stepwise) {
+      return Promise.reject(
+        new WorkflowRuntimeError(
+          "runStep() needs a stepwise run: start it with workflow.run(input, { stepwise: true })",
+        ),
+      );
+    }
+    return this.#run.runStep();
+  }
+
+  then<T1 = R, T2 = never>(
+    onfulfilled?: ((value: R) => T1 | PromiseLike<T1>) | null,
+    onrejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,
+  ): Promise<T1 | T2> {
+    return this.result.then(onfulfilled, onrejected);
+  }
+
+  catch<T = never>(onrejected?: ((reason: unknown) => T | PromiseLike<T>) | null): Promise<R | T> {
+    return this.result.catch(onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<R> {
+    return this.result.finally(onfinally);
+  }
+}

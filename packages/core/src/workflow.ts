@@ -1,0 +1,330 @@
+import { type Tracer, context as otelContext, trace } from "@opentelemetry/api";
+import type { z } from "zod";
+import { EventValidationError, WorkflowRuntimeError, WorkflowValidationError } from "./errors.js";
+import {
+  Event,
+  type EventClass,
+  type EventInput,
+  type EventJSON,
+  type StartEventBase,
+  type StopEventBase,
+  StartEvent,
+  StopEvent,
+} from "./event.js";
+import { type CollectedStep, type WorkflowPlan, buildPlan } from "./internal/plan.js";
+import { Run, type StepView } from "./internal/run.js";
+import {
+  type StepDefinition,
+  isStepDefinition,
+  methodStepDefinition,
+} from "./step.js";
+import { VERSION } from "./version.js";
+import { WorkflowHandler } from "./workflow-handler.js";
+import type { Context } from "./context.js";
+
+/** Options of a {@link Workflow} instance. */
+export interface WorkflowOptions {
+  /** Milliseconds for a whole run; default 45 000; `null` disables it. */
+  readonly timeout?: number | null;
+  /** Log `Running step X` / `Step X produced event Y` to `logger`. */
+  readonly verbose?: boolean;
+  /** Skip the graph checks at the first `run()`. */
+  readonly disableValidation?: boolean;
+  /** Where verbose lines go; default `console.log`. */
+  readonly logger?: (message: string) => void;
+  /** The OpenTelemetry tracer; default `trace.getTracer("@eventloom/core", version)`. */
+  readonly tracer?: Tracer;
+  /** Record exceptions on failed spans (`span.recordException`); default true. */
+  readonly recordExceptions?: boolean;
+}
+
+/** Options of one `run()`. */
+export interface RunOptions {
+  /** Aborting it cancels the run. */
+  readonly signal?: AbortSignal;
+  /** Drive the run round by round with `handler.runStep()`. */
+  readonly stepwise?: boolean;
+  /** Overrides the workflow's timeout for this run (ms, or `null` for none). */
+  readonly timeout?: number | null;
+  /**
+   * The context of the step that starts this run as a nested run: the child inherits its
+   * cancellation (`ctx.signal`) and never outlives its deadline.
+   */
+  readonly parent?: Context;
+}
+
+// --- types that follow the declared steps ----------------------------------------------------
+
+type OwnKeys<W> = Exclude<keyof W, keyof Workflow>;
+type EmittedBy<V> =
+  V extends StepDefinition<Event, infer E>
+    ? E
+    : V extends (...args: never[]) => infer R
+      ? Exclude<Awaited<R>, void | null | undefined>
+      : never;
+type AcceptedBy<V> =
+  V extends StepDefinition<infer A, Event>
+    ? A
+    : V extends (event: infer A, ...rest: never[]) => unknown
+      ? A
+      : never;
+type Emitted<W> = { [K in OwnKeys<W>]: EmittedBy<W[K]> }[OwnKeys<W>];
+type Accepted<W> = { [K in OwnKeys<W>]: AcceptedBy<W[K]> }[OwnKeys<W>];
+type StopOf<W> = Extract<Emitted<W>, StopEventBase>;
+type StartOf<W> = Extract<Accepted<W>, StartEventBase>;
+
+/** What `await workflow.run()` gives: `result` of a plain StopEvent, or the custom stop event. */
+export type RunResult<W> = [StopOf<W>] extends [never]
+  ? unknown
+  : StopOf<W> extends StopEvent<infer R>
+    ? R
+    : StopOf<W>;
+
+/** What `workflow.run(input)` takes: the typed start event's input, or any fields. */
+export type RunInput<W> = [StartOf<W>] extends [never]
+  ? Record<string, unknown>
+  : StartOf<W> extends StartEvent
+    ? Record<string, unknown>
+    : [EventInput<StartOf<W>>] extends [never]
+      ? Omit<StartOf<W>, keyof Event>
+      : EventInput<StartOf<W>>;
+
+// --- unbound steps registry --------------------------------------------------------------------
+
+const UNBOUND = Symbol.for("eventloom.unboundSteps");
+interface UnboundHolder {
+  [UNBOUND]?: CollectedStep[];
+}
+
+/**
+ * A workflow: a class whose steps accept and emit events. Declare steps as fields
+ * (`name = step({...}, handler)`), as `@step` methods, or from outside with `addStep`.
+ *
+ * @example
+ * class Hello extends Workflow {
+ *   greet = step({ accepts: [StartEvent], emits: [StopEvent] },
+ *     (ev) => new StopEvent({ result: `hello ${String(ev["name"])}` }));
+ * }
+ * await new Hello().run({ name: "world" }); // "hello world"
+ */
+export class Workflow {
+  /** The workflow's name in spans and drawings; default the class name. */
+  declare static workflowName?: string;
+  /** A zod object for `ctx.store`: it starts from the defaults and every `set` is validated. */
+  declare static state?: z.ZodObject;
+
+  readonly options: Readonly<WorkflowOptions>;
+  /** Nested workflows (or other services) that steps request with `services: [name]`. */
+  readonly services = new Map<string, unknown>();
+  #plan: WorkflowPlan | undefined;
+  #planVersion = -1;
+
+  constructor(options: WorkflowOptions = {}) {
+    this.options = Object.freeze({ ...validateWorkflowOptions(this.constructor.name, options) });
+  }
+
+  /**
+   * Adds an unbound step to this class (and its subclasses), like the Python original's
+   * `@step(workflow=MyWorkflow)`. The step's name is `name` or the handler's function name.
+   */
+  static addStep(definition: StepDefinition): void {
+    if (!isStepDefinition(definition)) {
+      throw new WorkflowValidationError(`${this.name}.addStep() takes what step({ ... }, handler) returns`);
+    }
+    const name = definition.name ?? definition.handler.name;
+    if (!name) {
+      throw new WorkflowValidationError(
+        `${this.name}.addStep(): the step has no name: pass step({ name: "myStep", ... }, handler) or a named function`,
+      );
+    }
+    const holder = this as unknown as UnboundHolder;
+    const existing = collectUnbound(this);
+    if (existing.some((s) => s.name === name) || methodStepDefinition((this.prototype as unknown as Record<string, unknown>)[name])) {
+      throw new WorkflowValidationError(`${this.name}.addStep(): a step named ${name} already exists; choose another name`);
+    }
+    if (!Object.hasOwn(holder, UNBOUND)) holder[UNBOUND] = [];
+    holder[UNBOUND]!.push({ name, definition, handler: definition.handler, origin: "unbound" });
+    unboundVersion++;
+  }
+
+  /** The workflow's name: `static workflowName` if declared, else the class name. */
+  get workflowName(): string {
+    const cls = this.constructor as typeof Workflow;
+    return Object.hasOwn(cls, "workflowName") && cls.workflowName ? cls.workflowName : cls.name;
+  }
+
+  /**
+   * Starts a run. Validation (first run only) and building the start event happen now, so bad
+   * input throws here and no run starts.
+   */
+  run<W extends Workflow>(this: W, input?: RunInput<W> | Event, options?: RunOptions): WorkflowHandler<RunResult<W>> {
+    const plan = this.plan();
+    checkServices(plan, this.services, this.workflowName);
+    const opts = validateRunOptions(this.workflowName, options);
+    const startEvent = buildStartEvent(plan, input);
+    const parent = opts.parent as StepView | undefined;
+    let timeoutMs = opts.timeout !== undefined ? opts.timeout : (this.options.timeout === undefined ? 45_000 : this.options.timeout);
+    let signal = opts.signal;
+    if (parent !== undefined) {
+      const deadline = parent.deadline;
+      if (deadline !== null) {
+        const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
+        timeoutMs = timeoutMs === null ? remaining : Math.min(timeoutMs, remaining);
+      }
+      signal = signal === undefined ? parent.signal : AbortSignal.any([signal, parent.signal]);
+    }
+    const run = new Run({
+      workflow: this,
+      plan,
+      runId: crypto.randomUUID(),
+      startEvent,
+      timeoutMs,
+      stepwise: opts.stepwise === true,
+      verbose: this.options.verbose === true,
+      log: this.options.logger ?? console.log,
+      tracer: this.options.tracer ?? trace.getTracer("@eventloom/core", VERSION),
+      traceParent: otelContext.active(),
+      recordExceptions: this.options.recordExceptions !== false,
+      signal,
+      services: this.services,
+    });
+    return new WorkflowHandler<RunResult<W>>(run);
+  }
+
+  /** Rebuilds (and validates) one of this workflow's events from its `toJSON()` form. */
+  reviveEvent(json: EventJSON): Event {
+    const plan = this.plan();
+    if (json === null || typeof json !== "object" || typeof json.type !== "string") {
+      throw new WorkflowRuntimeError(`reviveEvent expects { type, data }; got ${JSON.stringify(json)}`);
+    }
+    const cls = plan.eventsByType.get(json.type);
+    if (cls === undefined) {
+      throw new WorkflowRuntimeError(
+        `${this.workflowName} has no event type "${json.type}" (known: ${[...plan.eventsByType.keys()].join(", ")})`,
+      );
+    }
+    return new (cls as unknown as new (data: unknown) => Event)(json.data ?? {});
+  }
+
+  /** @internal The validated, routed form of this instance's steps; built once and cached. */
+  plan(): WorkflowPlan {
+    if (this.#plan === undefined || this.#planVersion !== unboundVersion) {
+      const cls = this.constructor as typeof Workflow;
+      this.#plan = buildPlan(
+        this.workflowName,
+        collectSteps(this),
+        cls.state,
+        this.options.disableValidation !== true,
+      );
+      this.#planVersion = unboundVersion;
+    }
+    return this.#plan;
+  }
+}
+
+// Bumped by every addStep so that cached plans of any instance are rebuilt; a counter rather
+// than per-class bookkeeping because addStep may target an ancestor of the instance's class.
+let unboundVersion = 0;
+
+function collectUnbound(cls: Function): CollectedStep[] {
+  const out: CollectedStep[] = [];
+  for (let c: unknown = cls; typeof c === "function" && c !== Workflow; c = Object.getPrototypeOf(c)) {
+    const own = Object.hasOwn(c, UNBOUND) ? (c as UnboundHolder)[UNBOUND]! : [];
+    for (const s of own) if (!out.some((o) => o.name === s.name)) out.push(s);
+  }
+  return out;
+}
+
+/** Field steps, then decorated methods (most derived first), then unbound steps. */
+function collectSteps(wf: Workflow): CollectedStep[] {
+  const out: CollectedStep[] = [];
+  const seen = new Set<string>();
+  for (const key of Object.keys(wf)) {
+    const value = (wf as unknown as Record<string, unknown>)[key];
+    if (isStepDefinition(value)) {
+      out.push({ name: key, definition: value, handler: value.handler, origin: "field" });
+      seen.add(key);
+    }
+  }
+  for (let proto = Object.getPrototypeOf(wf); proto !== null && proto !== Workflow.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      if (key === "constructor" || seen.has(key)) continue;
+      const desc = Object.getOwnPropertyDescriptor(proto, key);
+      const def = methodStepDefinition(desc?.value);
+      if (def === undefined) continue;
+      seen.add(key);
+      // An undecorated override keeps the base's step options with the new body.
+      const current = (wf as unknown as Record<string, unknown>)[key];
+      const handler = typeof current === "function" ? (current as StepDefinition["handler"]) : def.handler;
+      out.push({ name: key, definition: def, handler, origin: "method" });
+    }
+  }
+  out.push(...collectUnbound(wf.constructor));
+  return out;
+}
+
+function checkServices(plan: WorkflowPlan, services: ReadonlyMap<string, unknown>, name: string): void {
+  for (const s of plan.steps) {
+    for (const service of s.definition.services) {
+      if (!services.has(service)) {
+        throw new WorkflowValidationError(
+          `${name}: step ${s.name} requests the service "${service}", but none is registered: add it with addWorkflows(workflow, { ${service}: instance }) from @eventloom/services, or workflow.services.set("${service}", instance)`,
+        );
+      }
+    }
+  }
+}
+
+function buildStartEvent(plan: WorkflowPlan, input: unknown): Event {
+  const cls = plan.startClass;
+  if (input instanceof Event) {
+    if (input.constructor !== cls) {
+      throw new WorkflowValidationError(
+        `${plan.workflowName}.run() was given a ${input.constructor.name}, but the workflow starts with ${cls.name}`,
+      );
+    }
+    return input;
+  }
+  if (input !== undefined && (input === null || typeof input !== "object" || Array.isArray(input))) {
+    throw new WorkflowValidationError(
+      `${plan.workflowName}.run(input): input must be an object of start event fields; got ${input === null ? "null" : Array.isArray(input) ? "an array" : typeof input}`,
+    );
+  }
+  try {
+    return new (cls as unknown as new (data: unknown) => Event)(input ?? {});
+  } catch (e) {
+    if (e instanceof EventValidationError) throw e;
+    throw new WorkflowValidationError(`${plan.workflowName}.run(): could not build the start event: ${String(e)}`, { cause: e });
+  }
+}
+
+function validateWorkflowOptions(name: string, o: WorkflowOptions): WorkflowOptions {
+  const problems: string[] = [];
+  if (o === null || typeof o !== "object") throw new WorkflowValidationError(`new ${name}(options): options must be an object`);
+  const t = o.timeout;
+  if (t !== undefined && t !== null && !(typeof t === "number" && t > 0 && Number.isFinite(t))) {
+    problems.push(`timeout must be a positive number of ms, or null for none; got ${String(t)}`);
+  }
+  if (o.verbose !== undefined && typeof o.verbose !== "boolean") problems.push("verbose must be a boolean");
+  if (o.disableValidation !== undefined && typeof o.disableValidation !== "boolean") problems.push("disableValidation must be a boolean");
+  if (o.logger !== undefined && typeof o.logger !== "function") problems.push("logger must be a function (message: string) => void");
+  if (o.tracer !== undefined && (o.tracer === null || typeof o.tracer.startSpan !== "function")) problems.push("tracer must be an OpenTelemetry Tracer");
+  if (o.recordExceptions !== undefined && typeof o.recordExceptions !== "boolean") problems.push("recordExceptions must be a boolean");
+  if (problems.length > 0) throw new WorkflowValidationError(problems.map((p) => `new ${name}(options): ${p}`));
+  return o;
+}
+
+function validateRunOptions(name: string, o: RunOptions | undefined): RunOptions {
+  if (o === undefined) return {};
+  const problems: string[] = [];
+  if (o === null || typeof o !== "object") throw new WorkflowValidationError(`${name}.run(input, options): options must be an object`);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) problems.push("signal must be an AbortSignal");
+  if (o.stepwise !== undefined && typeof o.stepwise !== "boolean") problems.push("stepwise must be a boolean");
+  const t = o.timeout;
+  if (t !== undefined && t !== null && !(typeof t === "number" && t > 0 && Number.isFinite(t))) problems.push("timeout must be a positive number of ms, or null");
+  if (o.parent !== undefined && (o.parent === null || typeof o.parent !== "object" || !("runId" in o.parent))) problems.push("parent must be a step's ctx");
+  if (problems.length > 0) throw new WorkflowValidationError(problems.map((p) => `${name}.run(): ${p}`));
+  return o;
+}
+
+export type { EventClass };

@@ -1,0 +1,29 @@
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
+
+// Source-first workspace: resolve @eventloom/* packages to their src/ through the custom
+// export condition, so tests need no build. Never add "module" here (it breaks
+// @opentelemetry/api resolution on Node).
+const conditions = ["@eventloom/source", "node", "development|production"];
+
+function project(name: string, root: string, timeout = 20_000): TestProjectInlineConfiguration {
+  return {
+    extends: false,
+    root,
+    resolve: { conditions },
+    ssr: { resolve: { conditions, externalConditions: ["@eventloom/source"] } },
+    test: {
+      name,
+      include: ["**/*.test.ts"],
+      exclude: ["**/node_modules/**", "**/dist/**"],
+      testTimeout: timeout,
+      hookTimeout: timeout,
+      typecheck: { enabled: true, include: ["**/*.test-d.ts"], tsconfig: `${root}/tsconfig.json` },
+    },
+  };
+}
+
+export default defineConfig({
+  test: {
+    projects: [project("core", "packages/core")],
+  },
+});

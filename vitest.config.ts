@@ -24,6 +24,12 @@ function project(name: string, root: string, timeout = 20_000): TestProjectInlin
 
 export default defineConfig({
   test: {
-    projects: [project("core", "packages/core")],
+    projects: [
+      project("core", "packages/core"),
+      project("retry", "packages/retry"),
+      project("services", "packages/services"),
+      project("draw", "packages/draw", 60_000),
+      project("examples", "examples"),
+    ],
   },
 });

@@ -39,7 +39,9 @@ export interface RetryState {
   readonly lastError: unknown;
 }
 
-type InstancesOf<T extends readonly EventClass[]> = { -readonly [K in keyof T]: InstanceType<T[K]> };
+type InstancesOf<T extends readonly EventClass[]> = {
+  -readonly [K in keyof T]: InstanceType<T[K]>;
+};
 
 /**
  * A run's context, as seen by one step invocation (or by the caller, as `handler.ctx`).

@@ -17,7 +17,10 @@ export interface WorkflowDescription {
   readonly name: string;
   readonly steps: readonly StepDescription[];
   /** Every event class, keyed by type name, with its schema's field names. */
-  readonly events: ReadonlyMap<string, { readonly cls: EventClass; readonly fields: readonly string[] }>;
+  readonly events: ReadonlyMap<
+    string,
+    { readonly cls: EventClass; readonly fields: readonly string[] }
+  >;
   readonly startEvent: EventClass;
   /** Services registered on the instance (nested workflows), by name. */
   readonly services: ReadonlyMap<string, unknown>;
@@ -34,7 +37,8 @@ export function describeWorkflow(workflow: Workflow): WorkflowDescription {
   const events = new Map<string, { cls: EventClass; fields: string[] }>();
   const add = (cls: EventClass) => {
     const name = eventTypeName(cls);
-    if (!events.has(name)) events.set(name, { cls, fields: Object.keys(eventSchema(cls)?.shape ?? {}) });
+    if (!events.has(name))
+      events.set(name, { cls, fields: Object.keys(eventSchema(cls)?.shape ?? {}) });
   };
   for (const s of plan.steps) {
     s.definition.accepts.forEach(add);

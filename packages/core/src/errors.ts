@@ -2,12 +2,7 @@ import type { z } from "zod";
 
 /** What kind of failure a {@link WorkflowError} is; stable, for programmatic handling. */
 export type WorkflowErrorCode =
-  | "VALIDATION"
-  | "EVENT_VALIDATION"
-  | "RUNTIME"
-  | "WORKFLOW_TIMEOUT"
-  | "STEP_TIMEOUT"
-  | "CANCELLED";
+  "VALIDATION" | "EVENT_VALIDATION" | "RUNTIME" | "WORKFLOW_TIMEOUT" | "STEP_TIMEOUT" | "CANCELLED";
 
 /**
  * The root of every error Eventloom throws. Catch with `instanceof`; read `code` for the kind.
@@ -30,7 +25,10 @@ export class WorkflowValidationError extends WorkflowError {
   readonly problems: readonly string[];
   constructor(problems: string | readonly string[], options?: { cause?: unknown }) {
     const list = typeof problems === "string" ? [problems] : problems;
-    super(list.length === 1 ? list[0]! : `${list.length} problems:\n- ${list.join("\n- ")}`, options);
+    super(
+      list.length === 1 ? list[0]! : `${list.length} problems:\n- ${list.join("\n- ")}`,
+      options,
+    );
     this.problems = list;
   }
 }
@@ -45,7 +43,9 @@ export class EventValidationError extends WorkflowError {
   readonly paths: readonly string[];
   declare readonly cause: z.ZodError;
   constructor(eventType: string, zodError: z.ZodError) {
-    const issues = zodError.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`);
+    const issues = zodError.issues.map(
+      (i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`,
+    );
     super(`Invalid data for event ${eventType}: ${issues.join("; ")}`, { cause: zodError });
     this.eventType = eventType;
     this.paths = zodError.issues.map((i) => i.path.join("."));

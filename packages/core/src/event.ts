@@ -71,7 +71,10 @@ export class Event {
 
   /** `{ type, data }`: everything needed to revive the event with `workflow.reviveEvent`. */
   toJSON(): EventJSON {
-    return { type: eventTypeName(this.constructor as EventClass), data: { ...(this as object) } as Record<string, unknown> };
+    return {
+      type: eventTypeName(this.constructor as EventClass),
+      data: { ...(this as object) } as Record<string, unknown>,
+    };
   }
 }
 
@@ -79,7 +82,8 @@ export class Event {
 export interface DefinedEventClass<Base, S extends EventShape> {
   new (
     data: z.input<z.ZodObject<S>>,
-  ): Base & Readonly<z.output<z.ZodObject<S>>> & { readonly [INPUT_TYPE]?: z.input<z.ZodObject<S>> };
+  ): Base &
+    Readonly<z.output<z.ZodObject<S>>> & { readonly [INPUT_TYPE]?: z.input<z.ZodObject<S>> };
   /** The zod schema that validates the event's data. */
   readonly schema: z.ZodObject<S>;
   typeName?: string;
@@ -215,7 +219,9 @@ export function eventTypeName(cls: EventClass): string {
 /** True for a class returned by `define()` used directly with no `name` (validation rejects it). */
 export function isUnnamedDefinedClass(cls: EventClass): boolean {
   const c = cls as unknown as EventClassInternals;
-  return Object.hasOwn(c, DEFINED) && c[DEFINED]!.name === undefined && !Object.hasOwn(c, "typeName");
+  return (
+    Object.hasOwn(c, DEFINED) && c[DEFINED]!.name === undefined && !Object.hasOwn(c, "typeName")
+  );
 }
 
 /** The zod schema of an event class, if it was declared with `define()`. */

@@ -1,4 +1,11 @@
-export type { Context, Store, CollectOptions, CollectCountOptions, WaitForEventOptions, RetryState } from "./context.js";
+export type {
+  Context,
+  Store,
+  CollectOptions,
+  CollectCountOptions,
+  WaitForEventOptions,
+  RetryState,
+} from "./context.js";
 export {
   WorkflowError,
   WorkflowValidationError,
@@ -37,9 +44,19 @@ export {
   type StepServices,
   type StepDecorator,
 } from "./step.js";
-export { Workflow, type WorkflowOptions, type RunOptions, type RunInput, type RunResult } from "./workflow.js";
+export {
+  Workflow,
+  type WorkflowOptions,
+  type RunOptions,
+  type RunInput,
+  type RunResult,
+} from "./workflow.js";
 export { WorkflowHandler, type UnhandledEvent } from "./workflow-handler.js";
-export { WorkflowFailedEvent, WorkflowTimedOutEvent, WorkflowCancelledEvent } from "./workflow-events.js";
+export {
+  WorkflowFailedEvent,
+  WorkflowTimedOutEvent,
+  WorkflowCancelledEvent,
+} from "./workflow-events.js";
 export type { ExecutionRecord } from "./internal/run.js";
 export { describeWorkflow, type WorkflowDescription, type StepDescription } from "./describe.js";
 export { VERSION } from "./version.js";

@@ -99,7 +99,10 @@ export function step<
 export function step<const A extends readonly EventClass[], const E extends readonly EventClass[]>(
   options: StepOptions<A, E>,
 ): StepDecorator<Instances<A>, Instances<E>>;
-export function step(options: StepOptions, handler?: StepHandler): StepDefinition | StepDecorator<Event, Event> {
+export function step(
+  options: StepOptions,
+  handler?: StepHandler,
+): StepDefinition | StepDecorator<Event, Event> {
   if (typeof options === "function") {
     throw new WorkflowValidationError(
       "@step must be called with its options: write @step({ accepts: [...], emits: [...] }), not a bare @step",
@@ -117,23 +120,34 @@ function normalizeOptions(options: StepOptions, handler: unknown): StepBase {
   const fail = (msg: string): never => {
     throw new WorkflowValidationError(`${where}: ${msg}`);
   };
-  if (options === null || typeof options !== "object") fail("options must be an object { accepts, emits, ... }");
-  if (handler !== undefined && typeof handler !== "function") fail(`the handler must be a function; got ${typeof handler}`);
+  if (options === null || typeof options !== "object")
+    fail("options must be an object { accepts, emits, ... }");
+  if (handler !== undefined && typeof handler !== "function")
+    fail(`the handler must be a function; got ${typeof handler}`);
   const { accepts, emits, numWorkers = 4, retry, timeout, name, services = [] } = options;
   if (!Array.isArray(accepts) || accepts.length === 0) {
     fail("`accepts` must be a non-empty array of event classes, e.g. accepts: [StartEvent]");
   }
   checkEventClasses(accepts, "accepts", fail);
-  if (!Array.isArray(emits)) fail("`emits` must be an array of event classes (use [] for a step that emits nothing)");
+  if (!Array.isArray(emits))
+    fail("`emits` must be an array of event classes (use [] for a step that emits nothing)");
   checkEventClasses(emits, "emits", fail);
-  if (!Number.isInteger(numWorkers) || numWorkers < 1) fail(`numWorkers must be an integer >= 1; got ${String(numWorkers)}`);
-  if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0 && Number.isFinite(timeout))) {
+  if (!Number.isInteger(numWorkers) || numWorkers < 1)
+    fail(`numWorkers must be an integer >= 1; got ${String(numWorkers)}`);
+  if (
+    timeout !== undefined &&
+    !(typeof timeout === "number" && timeout > 0 && Number.isFinite(timeout))
+  ) {
     fail(`timeout must be a positive number of milliseconds; got ${String(timeout)}`);
   }
-  if (retry !== undefined && (retry === null || typeof (retry as RetryPolicy).next !== "function")) {
+  if (
+    retry !== undefined &&
+    (retry === null || typeof (retry as RetryPolicy).next !== "function")
+  ) {
     fail("retry must be a RetryPolicy (an object with next(info)); see @eventloom/retry");
   }
-  if (name !== undefined && (typeof name !== "string" || name.length === 0)) fail("name must be a non-empty string");
+  if (name !== undefined && (typeof name !== "string" || name.length === 0))
+    fail("name must be a non-empty string");
   if (!Array.isArray(services) || services.some((s) => typeof s !== "string" || s.length === 0)) {
     fail("services must be an array of service names");
   }
@@ -149,11 +163,17 @@ function normalizeOptions(options: StepOptions, handler: unknown): StepBase {
   };
 }
 
-function checkEventClasses(list: readonly unknown[], key: string, fail: (msg: string) => never): void {
+function checkEventClasses(
+  list: readonly unknown[],
+  key: string,
+  fail: (msg: string) => never,
+): void {
   list.forEach((cls, i) => {
     if (!isEventClass(cls)) {
       const what = typeof cls === "function" ? `class ${cls.name || "(anonymous)"}` : String(cls);
-      fail(`${key}[${i}] is ${what}, not an event class: pass classes that extend Event (Event.define(...))`);
+      fail(
+        `${key}[${i}] is ${what}, not an event class: pass classes that extend Event (Event.define(...))`,
+      );
     }
   });
   const names = list.map((c) => eventTypeName(c as EventClass));
@@ -180,11 +200,16 @@ function makeDecorator(base: StepBase): StepDecorator<Event, Event> {
       markMethod(value as StepHandler, base, key);
       return value as () => unknown;
     }
-    if (args.length === 3 || (args.length === 2 && (typeof second === "string" || typeof second === "symbol"))) {
+    if (
+      args.length === 3 ||
+      (args.length === 2 && (typeof second === "string" || typeof second === "symbol"))
+    ) {
       const key = String(second);
       const desc = descriptor as PropertyDescriptor | undefined;
       if (typeof value === "function") {
-        throw new WorkflowValidationError(`@step cannot decorate the static method ${key}: steps are instance methods`);
+        throw new WorkflowValidationError(
+          `@step cannot decorate the static method ${key}: steps are instance methods`,
+        );
       }
       if (desc === undefined || typeof desc.value !== "function") {
         throw new WorkflowValidationError(
@@ -194,7 +219,9 @@ function makeDecorator(base: StepBase): StepDecorator<Event, Event> {
       markMethod(desc.value as StepHandler, base, key);
       return;
     }
-    throw new WorkflowValidationError("@step(...) was applied to something that is not a class method");
+    throw new WorkflowValidationError(
+      "@step(...) was applied to something that is not a class method",
+    );
   } as StepDecorator<Event, Event>;
 }
 
@@ -205,7 +232,9 @@ function markMethod(fn: StepHandler, base: StepBase, key: string): void {
 
 /** True when `value` is a {@link StepDefinition}. */
 export function isStepDefinition(value: unknown): value is StepDefinition {
-  return typeof value === "object" && value !== null && (value as { [STEP]?: unknown })[STEP] === true;
+  return (
+    typeof value === "object" && value !== null && (value as { [STEP]?: unknown })[STEP] === true
+  );
 }
 
 /** The step definition a decorated method carries, if any. */

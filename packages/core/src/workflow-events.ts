@@ -13,8 +13,12 @@ export class WorkflowFailedEvent extends StopEvent<undefined> {
   }
   override toJSON() {
     const e = this.error;
-    const error = e instanceof Error ? { name: e.name, message: e.message } : { message: String(e) };
-    return { type: "WorkflowFailedEvent", data: { step: this.step, error, attempts: this.attempts } };
+    const error =
+      e instanceof Error ? { name: e.name, message: e.message } : { message: String(e) };
+    return {
+      type: "WorkflowFailedEvent",
+      data: { step: this.step, error, attempts: this.attempts },
+    };
   }
 }
 

@@ -13,11 +13,7 @@ import {
 } from "./event.js";
 import { type CollectedStep, type WorkflowPlan, buildPlan } from "./internal/plan.js";
 import { Run, type StepView } from "./internal/run.js";
-import {
-  type StepDefinition,
-  isStepDefinition,
-  methodStepDefinition,
-} from "./step.js";
+import { type StepDefinition, isStepDefinition, methodStepDefinition } from "./step.js";
 import { VERSION } from "./version.js";
 import { WorkflowHandler } from "./workflow-handler.js";
 import type { Context } from "./context.js";
@@ -129,7 +125,9 @@ export class Workflow {
    */
   static addStep(definition: StepDefinition): void {
     if (!isStepDefinition(definition)) {
-      throw new WorkflowValidationError(`${this.name}.addStep() takes what step({ ... }, handler) returns`);
+      throw new WorkflowValidationError(
+        `${this.name}.addStep() takes what step({ ... }, handler) returns`,
+      );
     }
     const name = definition.name ?? definition.handler.name;
     if (!name) {
@@ -139,8 +137,13 @@ export class Workflow {
     }
     const holder = this as unknown as UnboundHolder;
     const existing = collectUnbound(this);
-    if (existing.some((s) => s.name === name) || methodStepDefinition((this.prototype as unknown as Record<string, unknown>)[name])) {
-      throw new WorkflowValidationError(`${this.name}.addStep(): a step named ${name} already exists; choose another name`);
+    if (
+      existing.some((s) => s.name === name) ||
+      methodStepDefinition((this.prototype as unknown as Record<string, unknown>)[name])
+    ) {
+      throw new WorkflowValidationError(
+        `${this.name}.addStep(): a step named ${name} already exists; choose another name`,
+      );
     }
     if (!Object.hasOwn(holder, UNBOUND)) holder[UNBOUND] = [];
     holder[UNBOUND]!.push({ name, definition, handler: definition.handler, origin: "unbound" });
@@ -157,13 +160,22 @@ export class Workflow {
    * Starts a run. Validation (first run only) and building the start event happen now, so bad
    * input throws here and no run starts.
    */
-  run<W extends Workflow>(this: W, input?: RunInput<W> | Event, options?: RunOptions): WorkflowHandler<RunResult<W>> {
+  run<W extends Workflow>(
+    this: W,
+    input?: RunInput<W> | Event,
+    options?: RunOptions,
+  ): WorkflowHandler<RunResult<W>> {
     const plan = this.plan();
     checkServices(plan, this.services, this.workflowName);
     const opts = validateRunOptions(this.workflowName, options);
     const startEvent = buildStartEvent(plan, input);
     const parent = opts.parent as StepView | undefined;
-    let timeoutMs = opts.timeout !== undefined ? opts.timeout : (this.options.timeout === undefined ? 45_000 : this.options.timeout);
+    let timeoutMs =
+      opts.timeout !== undefined
+        ? opts.timeout
+        : this.options.timeout === undefined
+          ? 45_000
+          : this.options.timeout;
     let signal = opts.signal;
     if (parent !== undefined) {
       const deadline = parent.deadline;
@@ -195,7 +207,9 @@ export class Workflow {
   reviveEvent(json: EventJSON): Event {
     const plan = this.plan();
     if (json === null || typeof json !== "object" || typeof json.type !== "string") {
-      throw new WorkflowRuntimeError(`reviveEvent expects { type, data }; got ${JSON.stringify(json)}`);
+      throw new WorkflowRuntimeError(
+        `reviveEvent expects { type, data }; got ${JSON.stringify(json)}`,
+      );
     }
     const cls = plan.eventsByType.get(json.type);
     if (cls === undefined) {
@@ -228,7 +242,11 @@ let unboundVersion = 0;
 
 function collectUnbound(cls: Function): CollectedStep[] {
   const out: CollectedStep[] = [];
-  for (let c: unknown = cls; typeof c === "function" && c !== Workflow; c = Object.getPrototypeOf(c)) {
+  for (
+    let c: unknown = cls;
+    typeof c === "function" && c !== Workflow;
+    c = Object.getPrototypeOf(c)
+  ) {
     const own = Object.hasOwn(c, UNBOUND) ? (c as UnboundHolder)[UNBOUND]! : [];
     for (const s of own) if (!out.some((o) => o.name === s.name)) out.push(s);
   }
@@ -246,7 +264,11 @@ function collectSteps(wf: Workflow): CollectedStep[] {
       seen.add(key);
     }
   }
-  for (let proto = Object.getPrototypeOf(wf); proto !== null && proto !== Workflow.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = Object.getPrototypeOf(wf);
+    proto !== null && proto !== Workflow.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     for (const key of Object.getOwnPropertyNames(proto)) {
       if (key === "constructor" || seen.has(key)) continue;
       const desc = Object.getOwnPropertyDescriptor(proto, key);
@@ -255,7 +277,8 @@ function collectSteps(wf: Workflow): CollectedStep[] {
       seen.add(key);
       // An undecorated override keeps the base's step options with the new body.
       const current = (wf as unknown as Record<string, unknown>)[key];
-      const handler = typeof current === "function" ? (current as StepDefinition["handler"]) : def.handler;
+      const handler =
+        typeof current === "function" ? (current as StepDefinition["handler"]) : def.handler;
       out.push({ name: key, definition: def, handler, origin: "method" });
     }
   }
@@ -263,7 +286,11 @@ function collectSteps(wf: Workflow): CollectedStep[] {
   return out;
 }
 
-function checkServices(plan: WorkflowPlan, services: ReadonlyMap<string, unknown>, name: string): void {
+function checkServices(
+  plan: WorkflowPlan,
+  services: ReadonlyMap<string, unknown>,
+  name: string,
+): void {
   for (const s of plan.steps) {
     for (const service of s.definition.services) {
       if (!services.has(service)) {
@@ -285,7 +312,10 @@ function buildStartEvent(plan: WorkflowPlan, input: unknown): Event {
     }
     return input;
   }
-  if (input !== undefined && (input === null || typeof input !== "object" || Array.isArray(input))) {
+  if (
+    input !== undefined &&
+    (input === null || typeof input !== "object" || Array.isArray(input))
+  ) {
     throw new WorkflowValidationError(
       `${plan.workflowName}.run(input): input must be an object of start event fields; got ${input === null ? "null" : Array.isArray(input) ? "an array" : typeof input}`,
     );
@@ -294,36 +324,55 @@ function buildStartEvent(plan: WorkflowPlan, input: unknown): Event {
     return new (cls as unknown as new (data: unknown) => Event)(input ?? {});
   } catch (e) {
     if (e instanceof EventValidationError) throw e;
-    throw new WorkflowValidationError(`${plan.workflowName}.run(): could not build the start event: ${String(e)}`, { cause: e });
+    throw new WorkflowValidationError(
+      `${plan.workflowName}.run(): could not build the start event: ${String(e)}`,
+      { cause: e },
+    );
   }
 }
 
 function validateWorkflowOptions(name: string, o: WorkflowOptions): WorkflowOptions {
   const problems: string[] = [];
-  if (o === null || typeof o !== "object") throw new WorkflowValidationError(`new ${name}(options): options must be an object`);
+  if (o === null || typeof o !== "object")
+    throw new WorkflowValidationError(`new ${name}(options): options must be an object`);
   const t = o.timeout;
   if (t !== undefined && t !== null && !(typeof t === "number" && t > 0 && Number.isFinite(t))) {
     problems.push(`timeout must be a positive number of ms, or null for none; got ${String(t)}`);
   }
-  if (o.verbose !== undefined && typeof o.verbose !== "boolean") problems.push("verbose must be a boolean");
-  if (o.disableValidation !== undefined && typeof o.disableValidation !== "boolean") problems.push("disableValidation must be a boolean");
-  if (o.logger !== undefined && typeof o.logger !== "function") problems.push("logger must be a function (message: string) => void");
-  if (o.tracer !== undefined && (o.tracer === null || typeof o.tracer.startSpan !== "function")) problems.push("tracer must be an OpenTelemetry Tracer");
-  if (o.recordExceptions !== undefined && typeof o.recordExceptions !== "boolean") problems.push("recordExceptions must be a boolean");
-  if (problems.length > 0) throw new WorkflowValidationError(problems.map((p) => `new ${name}(options): ${p}`));
+  if (o.verbose !== undefined && typeof o.verbose !== "boolean")
+    problems.push("verbose must be a boolean");
+  if (o.disableValidation !== undefined && typeof o.disableValidation !== "boolean")
+    problems.push("disableValidation must be a boolean");
+  if (o.logger !== undefined && typeof o.logger !== "function")
+    problems.push("logger must be a function (message: string) => void");
+  if (o.tracer !== undefined && (o.tracer === null || typeof o.tracer.startSpan !== "function"))
+    problems.push("tracer must be an OpenTelemetry Tracer");
+  if (o.recordExceptions !== undefined && typeof o.recordExceptions !== "boolean")
+    problems.push("recordExceptions must be a boolean");
+  if (problems.length > 0)
+    throw new WorkflowValidationError(problems.map((p) => `new ${name}(options): ${p}`));
   return o;
 }
 
 function validateRunOptions(name: string, o: RunOptions | undefined): RunOptions {
   if (o === undefined) return {};
   const problems: string[] = [];
-  if (o === null || typeof o !== "object") throw new WorkflowValidationError(`${name}.run(input, options): options must be an object`);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) problems.push("signal must be an AbortSignal");
-  if (o.stepwise !== undefined && typeof o.stepwise !== "boolean") problems.push("stepwise must be a boolean");
+  if (o === null || typeof o !== "object")
+    throw new WorkflowValidationError(`${name}.run(input, options): options must be an object`);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
+    problems.push("signal must be an AbortSignal");
+  if (o.stepwise !== undefined && typeof o.stepwise !== "boolean")
+    problems.push("stepwise must be a boolean");
   const t = o.timeout;
-  if (t !== undefined && t !== null && !(typeof t === "number" && t > 0 && Number.isFinite(t))) problems.push("timeout must be a positive number of ms, or null");
-  if (o.parent !== undefined && (o.parent === null || typeof o.parent !== "object" || !("runId" in o.parent))) problems.push("parent must be a step's ctx");
-  if (problems.length > 0) throw new WorkflowValidationError(problems.map((p) => `${name}.run(): ${p}`));
+  if (t !== undefined && t !== null && !(typeof t === "number" && t > 0 && Number.isFinite(t)))
+    problems.push("timeout must be a positive number of ms, or null");
+  if (
+    o.parent !== undefined &&
+    (o.parent === null || typeof o.parent !== "object" || !("runId" in o.parent))
+  )
+    problems.push("parent must be a step's ctx");
+  if (problems.length > 0)
+    throw new WorkflowValidationError(problems.map((p) => `${name}.run(): ${p}`));
   return o;
 }
 

@@ -99,12 +99,13 @@ export class EventStream {
       },
     };
     let attached = false;
-    const stream = this;
+    const attach = () => this.attach(consumer);
+    const detach = () => this.detach(consumer);
     return {
       next(): Promise<IteratorResult<Event>> {
         if (!attached) {
           attached = true;
-          stream.attach(consumer);
+          attach();
         }
         if (queue.length > 0) return Promise.resolve({ value: queue.shift()!, done: false });
         if (done) return Promise.resolve({ value: undefined, done: true });
@@ -113,7 +114,7 @@ export class EventStream {
       return(): Promise<IteratorResult<Event>> {
         done = true;
         queue.clear();
-        stream.detach(consumer);
+        detach();
         return Promise.resolve({ value: undefined, done: true });
       },
       [Symbol.asyncIterator]() {

@@ -10,7 +10,11 @@ import {
   isUnnamedDefinedClass,
 } from "../event.js";
 import type { StepDefinition, StepHandler } from "../step.js";
-import { WorkflowCancelledEvent, WorkflowFailedEvent, WorkflowTimedOutEvent } from "../workflow-events.js";
+import {
+  WorkflowCancelledEvent,
+  WorkflowFailedEvent,
+  WorkflowTimedOutEvent,
+} from "../workflow-events.js";
 
 /** A step as a run sees it: resolved name, bound handler, O(1) sets. */
 export interface StepRecord {
@@ -66,7 +70,9 @@ export function buildPlan(
 
   for (const c of collected) {
     if (byName.has(c.name)) {
-      problems.push(`Two steps are named ${c.name}: rename one (a ${c.origin} step clashes with an earlier one)`);
+      problems.push(
+        `Two steps are named ${c.name}: rename one (a ${c.origin} step clashes with an earlier one)`,
+      );
       continue;
     }
     const record: StepRecord = {
@@ -93,7 +99,8 @@ export function buildPlan(
   const startClass = startClasses[0] ?? StartEvent;
 
   if (validate) {
-    if (steps.length === 0) problems.push(`Workflow ${workflowName} has no steps: declare some with step()`);
+    if (steps.length === 0)
+      problems.push(`Workflow ${workflowName} has no steps: declare some with step()`);
     if (startClasses.length === 0 && steps.length > 0) {
       problems.push(
         `No step accepts a start event: give one step accepts: [StartEvent] (or your StartEvent.define() class)`,
@@ -105,7 +112,9 @@ export function buildPlan(
       );
     }
     if (stopClasses.length === 0 && steps.length > 0) {
-      problems.push(`No step emits a stop event: add StopEvent (or your StopEvent.define() class) to some step's emits`);
+      problems.push(
+        `No step emits a stop event: add StopEvent (or your StopEvent.define() class) to some step's emits`,
+      );
     }
     if (stopClasses.length > 1) {
       problems.push(

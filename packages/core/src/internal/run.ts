@@ -18,7 +18,11 @@ import {
   isEventClass,
 } from "../event.js";
 import type { StepServices } from "../step.js";
-import { WorkflowCancelledEvent, WorkflowFailedEvent, WorkflowTimedOutEvent } from "../workflow-events.js";
+import {
+  WorkflowCancelledEvent,
+  WorkflowFailedEvent,
+  WorkflowTimedOutEvent,
+} from "../workflow-events.js";
 import type { Workflow } from "../workflow.js";
 import { Collector } from "./collector.js";
 import { EventStream } from "./event-stream.js";
@@ -439,11 +443,16 @@ export class Run {
     }
     if (view.abandoned) return;
     view.record?.output.push(event);
-    this.emit({ event, link: this.tracing.linkOf(view.span), target }, step === undefined ? undefined : view);
+    this.emit(
+      { event, link: this.tracing.linkOf(view.span), target },
+      step === undefined ? undefined : view,
+    );
   }
 
   private emitsList(step: StepRecord): string {
-    return step.definition.emits.length === 0 ? "none" : step.definition.emits.map(eventTypeName).join(", ");
+    return step.definition.emits.length === 0
+      ? "none"
+      : step.definition.emits.map(eventTypeName).join(", ");
   }
 
   // --- invocations ---------------------------------------------------------------------------
@@ -464,9 +473,21 @@ export class Run {
     if (def.retry !== undefined && attempt === 1) firstStart = now();
     const event = env.event;
     const span = this.tracing.enabled
-      ? this.tracing.startStep(step.name, attempt, slot, eventTypeName(event.constructor as EventClass), env.link)
+      ? this.tracing.startStep(
+          step.name,
+          attempt,
+          slot,
+          eventTypeName(event.constructor as EventClass),
+          env.link,
+        )
       : undefined;
-    const record: ExecutionRecord = { step: step.name, input: event, attempt, output: [], status: "running" };
+    const record: ExecutionRecord = {
+      step: step.name,
+      input: event,
+      attempt,
+      output: [],
+      status: "running",
+    };
     this.history.push(record);
     const view = new StepView(this, step, env, attempt, lastError, span, record);
     if (this.round !== undefined) view.seq = this.round.seq++;
@@ -482,8 +503,11 @@ export class Run {
       const out =
         span === undefined
           ? step.handler.call(settings.workflow, event, view, services)
-          : this.tracing.runInSpan(span, () => step.handler.call(settings.workflow, event, view, services));
-      result = def.timeout === undefined ? await out : await this.withStepTimeout(view, out, def.timeout);
+          : this.tracing.runInSpan(span, () =>
+              step.handler.call(settings.workflow, event, view, services),
+            );
+      result =
+        def.timeout === undefined ? await out : await this.withStepTimeout(view, out, def.timeout);
       if (result !== undefined && result !== null) {
         const problem = this.checkOutput(step, result);
         if (problem !== undefined) {
@@ -511,7 +535,10 @@ export class Run {
         if (settings.verbose) settings.log(`Step ${step.name} produced no event`);
       } else {
         const ev = result as Event;
-        if (settings.verbose) settings.log(`Step ${step.name} produced event ${eventTypeName(ev.constructor as EventClass)}`);
+        if (settings.verbose)
+          settings.log(
+            `Step ${step.name} produced event ${eventTypeName(ev.constructor as EventClass)}`,
+          );
         record.output.push(ev);
         if (ev instanceof InputRequiredEvent) this.stream.write(ev);
         this.emit({ event: ev, link: this.tracing.linkOf(span), target: undefined }, view);
@@ -519,7 +546,11 @@ export class Run {
     } else {
       this.tracing.endStep(span, error);
       record.status = "failed";
-      if (!fatal && def.retry !== undefined && this.scheduleRetry(pool, env, attempt, error, firstStart)) {
+      if (
+        !fatal &&
+        def.retry !== undefined &&
+        this.scheduleRetry(pool, env, attempt, error, firstStart)
+      ) {
         // retried: nothing else to do
       } else if (!this.settled) {
         this.fail(step.name, error, attempt);
@@ -594,7 +625,10 @@ export class Run {
       );
       return true;
     }
-    if (this.settings.verbose) this.settings.log(`Step ${pool.step.name} failed (attempt ${attempt}); retrying in ${delay} ms`);
+    if (this.settings.verbose)
+      this.settings.log(
+        `Step ${pool.step.name} failed (attempt ${attempt}); retrying in ${delay} ms`,
+      );
     this.inflight++;
     const retry: Pending = { env, attempt: attempt + 1, lastError: error, firstStart };
     const timer = setTimeout(() => {
@@ -625,12 +659,17 @@ export class Run {
   ): Event[] | null {
     const step = view.step;
     if (step === undefined) {
-      throw new WorkflowRuntimeError("collectEvents belongs inside a step: call it on the step's ctx, not on handler.ctx");
+      throw new WorkflowRuntimeError(
+        "collectEvents belongs inside a step: call it on the step's ctx, not on handler.ctx",
+      );
     }
     if (!(event instanceof Event)) {
-      throw new WorkflowRuntimeError(`collectEvents in step ${step.name}: the first argument must be the event to buffer; got ${describe(event)}`);
+      throw new WorkflowRuntimeError(
+        `collectEvents in step ${step.name}: the first argument must be the event to buffer; got ${describe(event)}`,
+      );
     }
-    const key = options?.bufferId === undefined ? step.name : `${step.name}\u0000${options.bufferId}`;
+    const key =
+      options?.bufferId === undefined ? step.name : `${step.name}\u0000${options.bufferId}`;
     let collector = this.collectors.get(key);
     if (collector === undefined) this.collectors.set(key, (collector = new Collector()));
     collector.add({ event, link: event === view.env?.event ? view.env.link : undefined });
@@ -638,13 +677,20 @@ export class Run {
     if (Array.isArray(expected)) {
       for (const cls of expected) {
         if (!isEventClass(cls)) {
-          throw new WorkflowRuntimeError(`collectEvents in step ${step.name}: expected must list event classes; got ${describe(cls)}`);
+          throw new WorkflowRuntimeError(
+            `collectEvents in step ${step.name}: expected must list event classes; got ${describe(cls)}`,
+          );
         }
       }
       taken = collector.takeEach(expected);
     } else {
       const count = options?.count;
-      if (!isEventClass(expected) || typeof count !== "number" || !Number.isInteger(count) || count < 1) {
+      if (
+        !isEventClass(expected) ||
+        typeof count !== "number" ||
+        !Number.isInteger(count) ||
+        count < 1
+      ) {
         throw new WorkflowRuntimeError(
           `collectEvents in step ${step.name}: pass a list of event classes, or one class with { count: n } (n >= 1)`,
         );
@@ -662,17 +708,27 @@ export class Run {
     return taken.map((t) => t.event);
   }
 
-  waitFor(view: StepView, cls: EventClass, options: WaitForEventOptions<Event> | undefined): Promise<Event> {
+  waitFor(
+    view: StepView,
+    cls: EventClass,
+    options: WaitForEventOptions<Event> | undefined,
+  ): Promise<Event> {
     const step = view.step;
     if (step === undefined) {
-      throw new WorkflowRuntimeError("waitForEvent belongs inside a step: call it on the step's ctx, not on handler.ctx");
+      throw new WorkflowRuntimeError(
+        "waitForEvent belongs inside a step: call it on the step's ctx, not on handler.ctx",
+      );
     }
     if (!isEventClass(cls)) {
-      throw new WorkflowRuntimeError(`waitForEvent in step ${step.name}: expected an event class; got ${describe(cls)}`);
+      throw new WorkflowRuntimeError(
+        `waitForEvent in step ${step.name}: expected an event class; got ${describe(cls)}`,
+      );
     }
     const timeout = options?.timeout;
     if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0)) {
-      throw new WorkflowRuntimeError(`waitForEvent in step ${step.name}: timeout must be a positive number of ms`);
+      throw new WorkflowRuntimeError(
+        `waitForEvent in step ${step.name}: timeout must be a positive number of ms`,
+      );
     }
     if (this.settled) return Promise.reject(this.endReason());
     const pool = this.pools[step.index]!;
@@ -745,7 +801,9 @@ export class Run {
       return null;
     }
     if (this.round !== undefined) {
-      throw new WorkflowRuntimeError("runStep() was called while the previous round is still running: await each runStep() before the next");
+      throw new WorkflowRuntimeError(
+        "runStep() was called while the previous round is still running: await each runStep() before the next",
+      );
     }
     let resolve!: () => void;
     let reject!: (e: unknown) => void;
@@ -773,7 +831,8 @@ export class Run {
       this.round = undefined;
     }
     const produced = round.produced.sort((a, b) => a.seq - b.seq).map((p) => p.env);
-    if (!this.settled) this.pending.push(...produced.filter((e) => !(e.event instanceof StopEvent)));
+    if (!this.settled)
+      this.pending.push(...produced.filter((e) => !(e.event instanceof StopEvent)));
     return produced.map((e) => e.event);
   }
 
@@ -781,7 +840,8 @@ export class Run {
     const round = this.round;
     if (round === undefined) return;
     if (this.settled) {
-      if (this.status === "failed" || this.status === "timed_out" || this.status === "cancelled") round.reject(this.failure);
+      if (this.status === "failed" || this.status === "timed_out" || this.status === "cancelled")
+        round.reject(this.failure);
       else round.resolve();
       return;
     }
@@ -835,7 +895,8 @@ export class Run {
     if (this.runTimer !== undefined) clearTimeout(this.runTimer);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    if (this.onAbort !== undefined) this.settings.signal!.removeEventListener("abort", this.onAbort);
+    if (this.onAbort !== undefined)
+      this.settings.signal!.removeEventListener("abort", this.onAbort);
     const reason = this.endReason();
     for (const view of this.live) {
       view.abandoned = true;

@@ -54,7 +54,8 @@ export class RunTracing {
       this.report(error);
     }
     this.runSpan = span;
-    this.enabled = span !== undefined && (span.isRecording() || isSpanContextValid(span.spanContext()));
+    this.enabled =
+      span !== undefined && (span.isRecording() || isSpanContextValid(span.spanContext()));
     this.runContext = this.enabled ? trace.setSpan(parent, span!) : parent;
   }
 
@@ -143,7 +144,8 @@ export class RunTracing {
     if (span === undefined) return;
     try {
       span.setAttribute("eventloom.run.status", status);
-      if (error !== undefined && (status === "failed" || status === "timed_out")) this.markError(span, error);
+      if (error !== undefined && (status === "failed" || status === "timed_out"))
+        this.markError(span, error);
       span.end();
     } catch (e) {
       this.report(e);

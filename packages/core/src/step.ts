@@ -65,11 +65,11 @@ export interface StepDecorator<A extends Event, E extends Event> {
     value: F,
     context: ClassMethodDecoratorContext<This, F>,
   ): F | void;
-  (
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  <F extends (event: A, ...rest: any[]) => StepReturn<E>>(
     target: object,
     propertyKey: string | symbol,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    descriptor: TypedPropertyDescriptor<(event: A, ...rest: any[]) => StepReturn<E>>,
+    descriptor: TypedPropertyDescriptor<F>,
   ): void;
 }
 

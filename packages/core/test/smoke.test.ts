@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { Context, Event, StartEvent, StopEvent, Workflow, step } from "../src/index.js";
+import { type Context, Event, StartEvent, StopEvent, Workflow, step } from "../src/index.js";
 
 class SecondStepEvent extends Event.define({ payload: z.string() }) {}
 class ProgressEvent extends Event.define({ msg: z.string() }) {}

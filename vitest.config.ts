@@ -30,6 +30,7 @@ export default defineConfig({
       project("services", "packages/services"),
       project("draw", "packages/draw", 60_000),
       project("examples", "examples"),
+      project("trade-monitor", "apps/trade-monitor", 60_000),
     ],
   },
 });

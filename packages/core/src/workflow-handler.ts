@@ -57,6 +57,11 @@ export class WorkflowHandler<R = unknown> implements PromiseLike<R> {
     return this.#run.history;
   }
 
+  /** Step invocations past the workflow's `historyLimit`, counted but not in `history`. */
+  get historyDropped(): number {
+    return this.#run.historyDropped;
+  }
+
   /** How the run ended, or "running". */
   get status(): "running" | "completed" | "failed" | "timed_out" | "cancelled" {
     return this.#run.status;

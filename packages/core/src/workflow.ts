@@ -30,6 +30,11 @@ export interface WorkflowOptions {
   readonly logger?: (message: string) => void;
   /** The OpenTelemetry tracer; default `trace.getTracer("@eventloom/core", version)`. */
   readonly tracer?: Tracer;
+  /**
+   * How many step invocations `handler.history` records per run (default 1000; `Infinity` for
+   * all). Invocations past the limit are only counted (`handler.historyDropped`).
+   */
+  readonly historyLimit?: number;
   /** Record exceptions on failed spans (`span.recordException`); default true. */
   readonly recordExceptions?: boolean;
 }
@@ -199,6 +204,7 @@ export class Workflow {
       recordExceptions: this.options.recordExceptions !== false,
       signal,
       services: this.services,
+      historyLimit: this.options.historyLimit ?? 1000,
     });
     return new WorkflowHandler<RunResult<W>>(run);
   }
@@ -347,6 +353,13 @@ function validateWorkflowOptions(name: string, o: WorkflowOptions): WorkflowOpti
     problems.push("logger must be a function (message: string) => void");
   if (o.tracer !== undefined && (o.tracer === null || typeof o.tracer.startSpan !== "function"))
     problems.push("tracer must be an OpenTelemetry Tracer");
+  const h = o.historyLimit;
+  if (
+    h !== undefined &&
+    !(typeof h === "number" && h >= 0 && (Number.isInteger(h) || h === Infinity))
+  ) {
+    problems.push(`historyLimit must be an integer >= 0 or Infinity; got ${String(h)}`);
+  }
   if (o.recordExceptions !== undefined && typeof o.recordExceptions !== "boolean")
     problems.push("recordExceptions must be a boolean");
   if (problems.length > 0)

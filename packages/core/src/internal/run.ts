@@ -78,6 +78,8 @@ export interface RunSettings {
   readonly recordExceptions: boolean;
   readonly signal: AbortSignal | undefined;
   readonly services: ReadonlyMap<string, unknown>;
+  /** How many execution records `history` keeps. */
+  readonly historyLimit: number;
 }
 
 interface Round {
@@ -289,6 +291,8 @@ export class Run {
   readonly stream = new EventStream();
   readonly store: RunStore;
   readonly history: ExecutionRecord[] = [];
+  /** Invocations past `historyLimit`, not recorded in `history`. */
+  historyDropped = 0;
   readonly live = new Set<StepView>();
   readonly callerViews = new Set<StepView>();
   readonly callerView: StepView;
@@ -481,14 +485,13 @@ export class Run {
           env.link,
         )
       : undefined;
-    const record: ExecutionRecord = {
-      step: step.name,
-      input: event,
-      attempt,
-      output: [],
-      status: "running",
-    };
-    this.history.push(record);
+    // History is bounded: retaining a record per invocation of a long loop would cost more
+    // than the engine itself (GC). Past the limit only the count goes on.
+    let record: ExecutionRecord | undefined;
+    if (this.history.length < settings.historyLimit) {
+      record = { step: step.name, input: event, attempt, output: [], status: "running" };
+      this.history.push(record);
+    } else this.historyDropped++;
     const view = new StepView(this, step, env, attempt, lastError, span, record);
     if (this.round !== undefined) view.seq = this.round.seq++;
     if (span !== undefined) this.live.add(view);
@@ -530,7 +533,7 @@ export class Run {
     }
     if (!failed) {
       this.tracing.endStep(span);
-      record.status = "completed";
+      if (record !== undefined) record.status = "completed";
       if (result === undefined || result === null) {
         if (settings.verbose) settings.log(`Step ${step.name} produced no event`);
       } else {
@@ -539,13 +542,13 @@ export class Run {
           settings.log(
             `Step ${step.name} produced event ${eventTypeName(ev.constructor as EventClass)}`,
           );
-        record.output.push(ev);
+        record?.output.push(ev);
         if (ev instanceof InputRequiredEvent) this.stream.write(ev);
         this.emit({ event: ev, link: this.tracing.linkOf(span), target: undefined }, view);
       }
     } else {
       this.tracing.endStep(span, error);
-      record.status = "failed";
+      if (record !== undefined) record.status = "failed";
       if (
         !fatal &&
         def.retry !== undefined &&
@@ -897,7 +900,9 @@ export class Run {
     this.timers.clear();
     if (this.onAbort !== undefined)
       this.settings.signal!.removeEventListener("abort", this.onAbort);
-    const reason = this.endReason();
+    // The abort reason is an Error (a stack capture): build it only when someone can see it.
+    const needsReason = this.live.size > 0 || this.callerViews.size > 0 || this.waiters.size > 0;
+    const reason = needsReason ? this.endReason() : undefined;
     for (const view of this.live) {
       view.abandoned = true;
       view.abort(reason);

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  Event,
+  StartEvent,
+  StopEvent,
+  Workflow,
+  WorkflowValidationError,
+  step,
+} from "../src/index.js";
+
+class Tick extends Event.define({ n: z.number() }) {}
+
+class Loop extends Workflow {
+  start = step(
+    { accepts: [StartEvent], emits: [Tick] },
+    (ev) => new Tick({ n: Number(ev["from"] ?? 0) }),
+  );
+  tick = step({ accepts: [Tick], emits: [Tick, StopEvent] }, (ev) =>
+    ev.n >= 9 ? new StopEvent({ result: ev.n }) : new Tick({ n: ev.n + 1 }),
+  );
+}
+
+describe("handler.history", () => {
+  it("records every invocation in start order with its input and output", async () => {
+    const h = new Loop().run({ from: 7 });
+    await h;
+    expect(
+      h.history.map((r) => [
+        r.step,
+        r.input.constructor.name,
+        r.output.map((e) => e.constructor.name),
+        r.status,
+      ]),
+    ).toEqual([
+      ["start", "StartEvent", ["Tick"], "completed"],
+      ["tick", "Tick", ["Tick"], "completed"],
+      ["tick", "Tick", ["Tick"], "completed"],
+      ["tick", "Tick", ["StopEvent"], "completed"],
+    ]);
+    expect(h.historyDropped).toBe(0);
+  });
+
+  it("keeps at most historyLimit records and counts the rest", async () => {
+    const h = new Loop({ historyLimit: 2 }).run({ from: 0 });
+    await h;
+    expect(h.history.map((r) => r.step)).toEqual(["start", "tick"]);
+    expect(h.historyDropped).toBe(9);
+  });
+
+  it("rejects a historyLimit that is not a count", () => {
+    expect(() => new Loop({ historyLimit: -1 })).toThrow(WorkflowValidationError);
+    expect(() => new Loop({ historyLimit: 1.5 })).toThrow(/historyLimit/);
+  });
+});

@@ -58,7 +58,7 @@ export interface RunOptions {
 
 type OwnKeys<W> = Exclude<keyof W, keyof Workflow>;
 type EmittedBy<V> =
-  V extends StepDefinition<Event, infer E>
+  V extends StepDefinition<infer _A, infer E>
     ? E
     : V extends (...args: never[]) => infer R
       ? Exclude<Awaited<R>, void | null | undefined>

@@ -17,7 +17,7 @@ function project(name: string, root: string, timeout = 20_000): TestProjectInlin
       exclude: ["**/node_modules/**", "**/dist/**"],
       testTimeout: timeout,
       hookTimeout: timeout,
-      typecheck: { enabled: true, include: ["**/*.test-d.ts"], tsconfig: `${root}/tsconfig.json` },
+      typecheck: { enabled: true, include: ["**/*.test-d.ts"], tsconfig: "tsconfig.json" },
     },
   };
 }

@@ -58,18 +58,35 @@ export interface StepDefinition<A extends Event = any, E extends Event = any, S 
 
 type Instances<T extends readonly EventClass[]> = InstanceType<T[number]>;
 
+/**
+ * Compile-time `emits` check of a decorated method's return type: events in `emits` pass, and so
+ * does a broad declared type (`Promise<Event | void>`), which DESIGN allows so that a subclass can
+ * override the method with other emits (the run-time check still guards it). Anything else is an
+ * error that names the offending event classes.
+ */
+type EmitsCheck<R, E extends Event> = [Awaited<R>] extends [E | void | null | undefined]
+  ? unknown
+  : Event extends Awaited<R>
+    ? unknown
+    : {
+        readonly "returns an event class that is not in emits": Exclude<
+          Awaited<R>,
+          E | void | null
+        >;
+      };
+
 /** The decorator returned by `step(options)`: TC39 standard or legacy `experimentalDecorators`. */
 export interface StepDecorator<A extends Event, E extends Event> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  <This, F extends (this: This, event: A, ...rest: any[]) => StepReturn<E>>(
-    value: F,
+  <This, F extends (this: This, event: A, ...rest: any[]) => unknown>(
+    value: F & EmitsCheck<ReturnType<F>, E>,
     context: ClassMethodDecoratorContext<This, F>,
   ): F | void;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  <F extends (event: A, ...rest: any[]) => StepReturn<E>>(
+  <F extends (event: A, ...rest: any[]) => unknown>(
     target: object,
     propertyKey: string | symbol,
-    descriptor: TypedPropertyDescriptor<F>,
+    descriptor: TypedPropertyDescriptor<F> & EmitsCheck<ReturnType<F>, E>,
   ): void;
 }
 

@@ -86,6 +86,45 @@ describe("step fields", () => {
   });
 });
 
+describe("decorated methods", () => {
+  it("rejects at compile time a method whose return type has an event class outside emits", () => {
+    class Checked extends Workflow {
+      @step({ accepts: [Quote], emits: [Alert] })
+      fine(ev: Quote) {
+        return ev.price > 0 ? new Alert({ level: "info" }) : undefined;
+      }
+
+      // @ts-expect-error Headline is not in emits
+      @step({ accepts: [Quote], emits: [Alert] })
+      async wrong(_ev: Quote) {
+        return new Headline({ title: "t", tags: [] });
+      }
+
+      // @ts-expect-error a step returns events, not plain values
+      @step({ accepts: [Quote], emits: [Alert] })
+      notAnEvent(_ev: Quote) {
+        return 42;
+      }
+
+      // A broad declared return type is allowed, so subclasses may override with other emits.
+      @step({ accepts: [Alert], emits: [StopEvent] })
+      async broad(_ev: Alert): Promise<Event | void> {
+        return new StopEvent({ result: 1 });
+      }
+    }
+    void Checked;
+  });
+
+  it("rejects a method whose event parameter is not what accepts gives", () => {
+    class Mismatch extends Workflow {
+      // @ts-expect-error the step accepts Quote, not Headline
+      @step({ accepts: [Quote], emits: [] })
+      handle(_ev: Headline) {}
+    }
+    void Mismatch;
+  });
+});
+
 describe("run()", () => {
   class Plain extends Workflow {
     start = step({ accepts: [StartEvent], emits: [StopEvent] }, () => new StopEvent({ result: 1 }));

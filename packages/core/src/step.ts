@@ -120,7 +120,13 @@ export function step(
   options: StepOptions,
   handler?: StepHandler,
 ): StepDefinition | StepDecorator<Event, Event> {
-  if (typeof options === "function") {
+  // A bare `@step` calls step(method, context) (TC39), or step(prototype, key, descriptor)
+  // (legacy: the key arrives as `handler`).
+  if (
+    typeof options === "function" ||
+    typeof (handler as unknown) === "string" ||
+    typeof (handler as unknown) === "symbol"
+  ) {
     throw new WorkflowValidationError(
       "@step must be called with its options: write @step({ accepts: [...], emits: [...] }), not a bare @step",
     );

@@ -95,6 +95,8 @@ const now = () => performance.now();
 class StepPool {
   active = 0;
   waiting = 0;
+  /** Invocations waiting out a retry delay: they hold no worker slot but are still active. */
+  retrying = 0;
   /** Invocations allowed to start; unlimited except in stepwise mode (one round's worth). */
   budget: number;
   readonly queue = new Fifo<Pending>();
@@ -633,10 +635,12 @@ export class Run {
         `Step ${pool.step.name} failed (attempt ${attempt}); retrying in ${delay} ms`,
       );
     this.inflight++;
+    pool.retrying++;
     const retry: Pending = { env, attempt: attempt + 1, lastError: error, firstStart };
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.inflight--;
+      pool.retrying--;
       if (this.settled) return;
       if (this.settings.stepwise) pool.budget++;
       pool.pushRetry(retry);
@@ -854,7 +858,9 @@ export class Run {
   // --- ending --------------------------------------------------------------------------------
 
   activeSteps(): string[] {
-    return this.pools.filter((p) => p.active > 0 || p.waiting > 0).map((p) => p.step.name);
+    return this.pools
+      .filter((p) => p.active > 0 || p.waiting > 0 || p.retrying > 0)
+      .map((p) => p.step.name);
   }
 
   endReason(): unknown {

@@ -76,7 +76,7 @@ export class EventStream {
     if (i >= 0) this.consumers.splice(i, 1);
   }
 
-  /** An async-iterable view; `return()` (a `break` in `for await`) detaches it. */
+  /** An async-iterable view, attached at once; `return()` (a `break` in `for await`) detaches it. */
   iterate(): AsyncIterableIterator<Event> {
     const queue = new Fifo<Event>();
     let done = false;
@@ -98,15 +98,12 @@ export class EventStream {
         }
       },
     };
-    let attached = false;
-    const attach = () => this.attach(consumer);
+    // Attached now, not at the first next(): calling streamEvents() is what attaches a consumer,
+    // so two iterators created together both see the whole stream whatever order they run in.
+    this.attach(consumer);
     const detach = () => this.detach(consumer);
     return {
       next(): Promise<IteratorResult<Event>> {
-        if (!attached) {
-          attached = true;
-          attach();
-        }
         if (queue.length > 0) return Promise.resolve({ value: queue.shift()!, done: false });
         if (done) return Promise.resolve({ value: undefined, done: true });
         return new Promise((resolve) => (waiting = resolve));

@@ -227,6 +227,32 @@ describe("per-step timeout", () => {
     gates[1]!.resolve();
   });
 
+  it("shows the StepTimeoutError on a ctx.signal first read after the attempt timed out", async () => {
+    const release = deferred();
+    const seen = deferred<unknown>();
+    class Late extends Workflow {
+      slow = step(
+        {
+          accepts: [StartEvent],
+          emits: [StopEvent],
+          timeout: 20,
+          retry: { next: ({ attempt }) => (attempt < 2 ? 0 : null) },
+        },
+        async (_ev, ctx) => {
+          if (ctx.retry.attempt === 1) {
+            await release.promise;
+            seen.resolve(ctx.signal.aborted ? ctx.signal.reason : "not aborted");
+            return null;
+          }
+          return new StopEvent({ result: "retried" });
+        },
+      );
+    }
+    expect(await new Late().run()).toBe("retried");
+    release.resolve();
+    expect(await seen.promise).toBeInstanceOf(StepTimeoutError);
+  });
+
   it("does not time out an attempt that finishes in time", async () => {
     class Fine extends Workflow {
       fine = step(

@@ -150,6 +150,7 @@ export class StepView implements Context {
   private controller: AbortController | undefined;
   /** Set when the attempt has ended or was abandoned (timed out): later sends are dropped. */
   abandoned = false;
+  private abortReason: unknown = undefined;
   seq = 0;
 
   constructor(
@@ -177,7 +178,8 @@ export class StepView implements Context {
   get signal(): AbortSignal {
     if (this.controller === undefined) {
       this.controller = new AbortController();
-      if (this.run.settled || this.abandoned) this.controller.abort(this.run.endReason());
+      if (this.run.settled || this.abandoned)
+        this.controller.abort(this.abortReason ?? this.run.endReason());
       else if (this.step !== undefined) this.run.live.add(this);
       else this.run.callerViews.add(this);
     }
@@ -189,6 +191,8 @@ export class StepView implements Context {
   }
 
   abort(reason: unknown): void {
+    // Kept for a signal first read after the abort (a timed-out attempt that never looked).
+    if (this.abortReason === undefined) this.abortReason = reason;
     this.controller?.abort(reason);
   }
 
@@ -738,6 +742,8 @@ export class Run {
       );
     }
     if (this.settled) return Promise.reject(this.endReason());
+    // A timed-out attempt that still runs must not wait: it no longer holds its worker.
+    if (view.abandoned) return Promise.reject(view.signal.reason);
     const pool = this.pools[step.index]!;
     return new Promise<Event>((resolve, reject) => {
       const waiter: Waiter = {

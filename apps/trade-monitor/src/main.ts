@@ -1,1 +1,173 @@
-export {};
+/**
+ * The trade monitor app: the seed article's trading robot on Eventloom, traced with
+ * OpenTelemetry into Jaeger (OTLP/HTTP), with a local copy of every trace.
+ *
+ *   pnpm --filter @eventloom/trade-monitor start [-- --seed 42 --stock NVDA --cycles 2 --fast]
+ *
+ * It runs two workflows of the article, streaming their progress as it happens:
+ * 1. TradeMonitorWorkflow: a branch (buy or sell) inside a loop;
+ * 2. ComplexTradeMonitorV2: three sentiment sources at once, a vote with `collectEvents`, and the
+ *    order placed through the nested TradeStation workflow.
+ * Each run is one trace. Without a collector the app still runs, says so once, and writes the
+ * traces to files.
+ */
+import { relative } from "node:path";
+import type { WorkflowHandler } from "@eventloom/core";
+import { ComplexTradeMonitorV2, type DecisionResult } from "./complex-trade-monitor.js";
+import { type AppConfig, ConfigError, readConfig } from "./config.js";
+import { ProgressEvent } from "./events.js";
+import { runSpanOf, writeTraceFile } from "./local-trace.js";
+import { type Telemetry, type TelemetrySummary, startTelemetry } from "./telemetry.js";
+import { createDesk } from "./trade-desk.js";
+import { type MonitorResult, TradeMonitorWorkflow } from "./trade-monitor-workflow.js";
+import { TradeStation } from "./trade-station.js";
+
+const SERVICE_NAME = "trade-monitor";
+
+type Print = (line: string) => void;
+
+/** A finished top-level run, for the summary at the end. */
+interface RunReport {
+  readonly workflowName: string;
+  readonly runId: string;
+}
+
+/** Prints the run's progress events as they arrive, then returns its result. */
+async function streamProgress<R>(handler: WorkflowHandler<R>, print: Print): Promise<R> {
+  const start = performance.now();
+  for await (const event of handler.streamEvents()) {
+    if (event instanceof ProgressEvent) {
+      const elapsed = `+${((performance.now() - start) / 1000).toFixed(2)}s`.padStart(7);
+      print(`   ${elapsed}  ${event.source.padEnd(38)} ${event.message}`);
+    }
+  }
+  return await handler;
+}
+
+async function runTradeMonitor(config: AppConfig, print: Print): Promise<RunReport> {
+  const desk = createDesk({ seed: config.seed, speedUp: config.speedUp });
+  const monitor = new TradeMonitorWorkflow({ desk, totalCycle: config.cycles, timeout: 60_000 });
+  print(
+    `1. TradeMonitorWorkflow: branch (buy | sell) and loop, ${config.cycles} cycles on ${config.stock}`,
+  );
+  const handler = monitor.run({ payload: config.stock });
+  print(`   run ${handler.runId}`);
+  const result = (await streamProgress(handler, print)) as MonitorResult;
+  const orders = result.trades.length === 0 ? "none" : result.trades.join(", ");
+  print(`   Final decision: ${result.message} Orders placed: ${orders}.`);
+  print("");
+  return { workflowName: monitor.workflowName, runId: handler.runId };
+}
+
+async function runComplexTradeMonitor(config: AppConfig, print: Print): Promise<RunReport> {
+  // One desk for both workflows: the nested TradeStation shares the simulated clock.
+  const desk = createDesk({ seed: config.seed + 1, speedUp: config.speedUp });
+  const monitor = new ComplexTradeMonitorV2({ desk, timeout: 60_000 });
+  monitor.services.set("tradeStation", new TradeStation({ desk, timeout: 30_000 }));
+  print(
+    `2. ComplexTradeMonitorV2: three sentiment sources at once, collectEvents, nested TradeStation`,
+  );
+  const handler = monitor.run({ payload: config.stock });
+  print(`   run ${handler.runId}`);
+  const result = (await streamProgress(handler, print)) as DecisionResult;
+  const votes = Object.entries(result.votes)
+    .map(([sentiment, n]) => `${sentiment} ${n}`)
+    .join(", ");
+  const action = { buy: "bought", sell: "sold", hold: "held" }[result.order.action];
+  print(
+    `   Final decision: ${result.decision} (votes: ${votes}): TradeStation ${action} ${result.order.stock}. ${result.message}`,
+  );
+  print("");
+  return { workflowName: monitor.workflowName, runId: handler.runId };
+}
+
+function printTracing(
+  telemetry: Telemetry,
+  summary: TelemetrySummary,
+  runs: readonly RunReport[],
+  files: ReadonlyMap<string, string>,
+  config: AppConfig,
+  print: Print,
+): void {
+  print("Traces");
+  const delivered = telemetry.collector.reachable
+    ? `${summary.exported} sent over OTLP to ${telemetry.tracesUrl}`
+    : "0 sent over OTLP (no collector)";
+  print(`   spans: ${summary.started} started, ${summary.ended} ended, ${delivered}`);
+  if (summary.failed > 0) {
+    print(
+      `   ! the collector at ${telemetry.tracesUrl} did not take ${summary.failed} spans (${summary.failure ?? "unknown error"}); the local trace files have them all`,
+    );
+  }
+  const spans = telemetry.finishedSpans();
+  for (const run of runs) {
+    const root = runSpanOf(spans, run.runId);
+    if (root === undefined) continue;
+    const link =
+      telemetry.collector.reachable && summary.failed === 0
+        ? `  ${config.jaegerUiUrl}/trace/${root.traceId}`
+        : "";
+    print(`   ${run.workflowName.padEnd(22)} trace ${root.traceId}${link}`);
+  }
+  for (const [runId, file] of files) {
+    print(`   local trace of run ${runId}: ${relative(process.cwd(), file) || file}`);
+  }
+  if (telemetry.collector.reachable && summary.failed === 0) {
+    print(
+      `   In Jaeger: ${config.jaegerUiUrl}/search?service=${SERVICE_NAME}, or open the links above.`,
+    );
+  }
+}
+
+async function main(): Promise<number> {
+  const print: Print = (line) => console.log(line);
+  let config: AppConfig;
+  try {
+    config = readConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+  const telemetry = await startTelemetry({
+    serviceName: SERVICE_NAME,
+    tracesUrl: config.tracesUrl,
+  });
+
+  print("Eventloom trade monitor: the seed article's trading robot, traced with OpenTelemetry");
+  print(
+    `   seed ${config.seed} (replay with --seed ${config.seed}), simulated waits ${config.speedUp}x shorter`,
+  );
+  if (telemetry.collector.reachable) {
+    print(`   traces: OTLP/HTTP to ${config.tracesUrl} as service.name=${SERVICE_NAME}`);
+  } else {
+    print(
+      `   ! OTLP collector unreachable at ${config.tracesUrl} (${telemetry.collector.reason}): traces go to local files only; start Jaeger with "docker compose up -d" in apps/trade-monitor`,
+    );
+  }
+  print("");
+
+  const runs: RunReport[] = [];
+  let exitCode = 0;
+  try {
+    runs.push(await runTradeMonitor(config, print));
+    runs.push(await runComplexTradeMonitor(config, print));
+  } catch (error) {
+    console.error(
+      `The run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    exitCode = 1;
+  }
+
+  const summary = await telemetry.shutdown();
+  const spans = telemetry.finishedSpans();
+  const files = new Map<string, string>();
+  for (const run of runs) {
+    const file = await writeTraceFile(config.outDir, run.runId, spans);
+    if (file !== undefined) files.set(run.runId, file);
+  }
+  printTracing(telemetry, summary, runs, files, config, print);
+  return exitCode;
+}
+
+process.exitCode = await main();

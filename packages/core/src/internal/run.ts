@@ -533,10 +533,8 @@ export class Run {
     pool.active--;
     pool.releaseSlot(slot);
     this.inflight--;
-    if (this.settled) {
-      this.tracing.endStep(span);
-      return;
-    }
+    // The run's end already ended this span (it was live then): a span ends exactly once.
+    if (this.settled) return;
     if (!failed) {
       this.tracing.endStep(span);
       if (record !== undefined) record.status = "completed";
@@ -709,7 +707,8 @@ export class Run {
       taken = collector.takeCount(expected, count);
     }
     if (taken === null) return null;
-    if (view.span !== undefined) {
+    // An abandoned attempt's span has ended (or is ending): links would land on an ended span.
+    if (view.span !== undefined && !view.abandoned) {
       const own = view.env?.event;
       this.tracing.addLinks(
         view.span,

@@ -8,6 +8,7 @@ import {
   Workflow,
   WorkflowFailedEvent,
   WorkflowRuntimeError,
+  WorkflowValidationError,
   step,
 } from "../src/index.js";
 
@@ -141,7 +142,7 @@ describe("static state schema", () => {
       start = step({ accepts: [StartEvent], emits: [StopEvent] }, () => new StopEvent());
     }
     const run = () => new NoDefaults().run();
-    expect(run).toThrow(WorkflowRuntimeError);
+    expect(run).toThrow(WorkflowValidationError);
     expect(run).toThrow(
       "NoDefaults: static state must give every field a default (or make it optional): stock",
     );

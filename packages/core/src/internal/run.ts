@@ -7,6 +7,7 @@ import {
   WorkflowCancelledError,
   WorkflowRuntimeError,
   WorkflowTimeoutError,
+  WorkflowValidationError,
 } from "../errors.js";
 import {
   Event,
@@ -76,6 +77,8 @@ export interface RunSettings {
   readonly tracer: Tracer;
   readonly traceParent: OtelContext;
   readonly recordExceptions: boolean;
+  /** Record the input event's JSON on step spans, cut to this length; undefined for none. */
+  readonly payloadMaxLength: number | undefined;
   readonly signal: AbortSignal | undefined;
   readonly services: ReadonlyMap<string, unknown>;
   /** How many execution records `history` keeps. */
@@ -243,7 +246,7 @@ class RunStore implements Store<Record<string, unknown>> {
     if (schema !== undefined) {
       const initial = schema.safeParse({});
       if (!initial.success) {
-        throw new WorkflowRuntimeError(
+        throw new WorkflowValidationError(
           `${workflowName}: static state must give every field a default (or make it optional): ${initial.error.issues.map((i) => i.path.join(".")).join(", ")}`,
           { cause: initial.error },
         );
@@ -343,7 +346,7 @@ export class Run {
       plan.workflowName,
       settings.runId,
       settings.traceParent,
-      settings.recordExceptions,
+      { recordExceptions: settings.recordExceptions, payloadMaxLength: settings.payloadMaxLength },
     );
     this.pools = plan.steps.map((s) => new StepPool(this, s, settings.stepwise));
     this.callerView = new StepView(this, undefined, undefined, 1, undefined, undefined, undefined);
@@ -483,13 +486,7 @@ export class Run {
     if (def.retry !== undefined && attempt === 1) firstStart = now();
     const event = env.event;
     const span = this.tracing.enabled
-      ? this.tracing.startStep(
-          step.name,
-          attempt,
-          slot,
-          eventTypeName(event.constructor as EventClass),
-          env.link,
-        )
+      ? this.tracing.startStep(step.name, attempt, slot, event, env.link)
       : undefined;
     // History is bounded: retaining a record per invocation of a long loop would cost more
     // than the engine itself (GC). Past the limit only the count goes on.

@@ -148,13 +148,18 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
       // The in-memory exporter forgets its spans at shutdown: keep them for finishedSpans().
       await localProcessor.forceFlush();
       snapshot = local.getFinishedSpans().map(toSpanRecord);
-      await sdk.shutdown();
+      // A failed final export rejects the flush; the exporter has counted it, and the app
+      // reports it once from the summary, so it must not surface as a crash here.
+      let shutdownFailure: string | undefined;
+      await sdk.shutdown().catch((error: unknown) => {
+        shutdownFailure = describeError(error);
+      });
       return {
         started: counter.started,
         ended: counter.ended,
         exported: otlp?.exported ?? 0,
         failed: otlp?.failed ?? 0,
-        failure: otlp?.failure,
+        failure: otlp?.failure ?? shutdownFailure,
       };
     },
   };

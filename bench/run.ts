@@ -1,0 +1,434 @@
+/**
+ * The benchmark: Eventloom, @llamaindex/workflow-core and a hand-written floor doing identical
+ * work in one process. `pnpm bench` (full sizes), `pnpm bench:smoke` (tiny sizes, one
+ * repetition: checks that every scenario runs), `--only <scenario>`, `--strict` (exit 1 when a
+ * target fails). Prints one Markdown table and the targets; writes bench/results/latest.json.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { context as otelContext } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+} from "@opentelemetry/sdk-trace-base";
+import { eventloom } from "./engines/eventloom.js";
+import { floor } from "./engines/floor.js";
+import { llamaindex } from "./engines/llamaindex.js";
+import { type Row, judge, measured, median, ratio, renderTable, renderTargets } from "./report.js";
+import {
+  type Engine,
+  type EngineName,
+  FULL,
+  Probe,
+  SCENARIOS,
+  SMOKE,
+  type ScenarioName,
+  type Sizes,
+} from "./scenarios.js";
+
+const ENGINES: readonly Engine[] = [floor, eventloom, llamaindex];
+
+interface Cli {
+  readonly smoke: boolean;
+  readonly only: ScenarioName | undefined;
+  readonly strict: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Cli {
+  let smoke = false;
+  let strict = false;
+  let only: ScenarioName | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--smoke") smoke = true;
+    else if (arg === "--strict") strict = true;
+    else if (arg === "--only") {
+      const name = argv[++i];
+      if (!SCENARIOS.includes(name as ScenarioName)) {
+        throw new Error(`--only takes one of: ${SCENARIOS.join(", ")}; got ${String(name)}`);
+      }
+      only = name as ScenarioName;
+    } else
+      throw new Error(`unknown argument ${String(arg)}; use --smoke, --only <scenario>, --strict`);
+  }
+  return { smoke, only, strict };
+}
+
+const gc: () => void =
+  typeof globalThis.gc === "function"
+    ? (globalThis.gc as () => void)
+    : () => {
+        throw new Error("run node with --expose-gc (the pnpm bench scripts do)");
+      };
+
+const heapUsed = () => process.memoryUsage().heapUsed;
+
+/** One timed execution of a workload; throws if the returned count is not the expected one. */
+async function timed(what: string, expected: number, work: () => Promise<number>): Promise<number> {
+  gc();
+  const t0 = performance.now();
+  const count = await work();
+  const ms = performance.now() - t0;
+  if (count !== expected) throw new Error(`${what}: expected count ${expected}, got ${count}`);
+  return ms;
+}
+
+/**
+ * Runs `work` for each engine: warm-ups, then the measured repetitions interleaved across
+ * engines (so load from other processes spreads evenly). Returns the samples per engine.
+ */
+async function sample(
+  sizes: Sizes,
+  engines: readonly Engine[],
+  work: (engine: Engine) => Promise<number>,
+): Promise<Map<EngineName, number[]>> {
+  for (const engine of engines) for (let w = 0; w < sizes.warmups; w++) await work(engine);
+  const out = new Map<EngineName, number[]>(engines.map((e) => [e.name, []]));
+  for (let r = 0; r < sizes.reps; r++) {
+    for (const engine of engines) out.get(engine.name)!.push(await work(engine));
+  }
+  return out;
+}
+
+function perUnit(samples: Map<EngineName, number[]>, units: number): Row["values"] {
+  const values: Row["values"] = {};
+  for (const [name, ms] of samples) values[name] = measured(ms.map((m) => (m * 1e6) / units));
+  return values;
+}
+
+function asIs(samples: Map<EngineName, number[]>): Row["values"] {
+  const values: Row["values"] = {};
+  for (const [name, xs] of samples) values[name] = measured(xs);
+  return values;
+}
+
+/** A span exporter that drops spans after counting them: the cost measured is the SDK's. */
+class CountingExporter implements SpanExporter {
+  count = 0;
+  export(spans: ReadableSpan[], done: (result: { code: number }) => void): void {
+    this.count += spans.length;
+    done({ code: 0 });
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+type Scenario = (sizes: Sizes, log: (line: string) => void) => Promise<Row[]>;
+
+const scenarios: Record<ScenarioName, Scenario> = {
+  async chain(s) {
+    const units = s.chainRuns * s.chainSteps;
+    const samples = await sample(s, ENGINES, (e) =>
+      timed(`${e.name} chain`, units, () => e.chain(s.chainRuns, s.chainSteps)),
+    );
+    return [
+      {
+        scenario: "chain",
+        label: `chain (${s.chainRuns} sequential runs x ${s.chainSteps} steps)`,
+        unit: "per step",
+        kind: "ns",
+        values: perUnit(samples, units),
+      },
+    ];
+  },
+
+  async loop(s) {
+    const samples = await sample(s, ENGINES, (e) =>
+      timed(`${e.name} loop`, s.loop, () => e.loop(s.loop)),
+    );
+    return [
+      {
+        scenario: "loop",
+        label: `loop (1 run, ${s.loop} events)`,
+        unit: "per event",
+        kind: "ns",
+        values: perUnit(samples, s.loop),
+      },
+    ];
+  },
+
+  async fanout(s) {
+    const samples = await sample(s, ENGINES, (e) => fanoutOnce(e, s.fanout, s.workers, 0));
+    return [
+      {
+        scenario: "fanout",
+        label: `fanout (${s.fanout} events, ${s.workers} workers, fan-in)`,
+        unit: "per event",
+        kind: "ns",
+        values: perUnit(samples, s.fanout),
+      },
+    ];
+  },
+
+  async fanout_io(s) {
+    const samples = await sample(s, ENGINES, (e) => fanoutOnce(e, s.fanout, s.workers, s.ioMs));
+    const ideal = (s.fanout / s.workers) * s.ioMs;
+    return [
+      {
+        scenario: "fanout_io",
+        label: `fanout_io (${s.fanout} x ${s.ioMs} ms I/O, ${s.workers} workers; ideal ${ideal} ms)`,
+        unit: "wall",
+        kind: "ms",
+        values: asIs(samples),
+      },
+    ];
+  },
+
+  async concurrent_runs(s) {
+    const units = s.concurrentRuns * s.concurrentSteps;
+    const peaks = new Map<EngineName, number[]>(ENGINES.map((e) => [e.name, []]));
+    const samples = await sample(s, ENGINES, async (e) => {
+      let base = 0;
+      let peak = 0;
+      const ms = await timed(`${e.name} concurrent_runs`, units, async () => {
+        base = heapUsed();
+        const count = await e.concurrentRuns(s.concurrentRuns, s.concurrentSteps, () => {
+          peak = heapUsed();
+        });
+        peak = Math.max(peak, heapUsed());
+        return count;
+      });
+      peaks.get(e.name)!.push((peak - base) / s.concurrentRuns);
+      return ms;
+    });
+    for (const xs of peaks.values()) xs.splice(0, s.warmups);
+    return [
+      {
+        scenario: "concurrent_runs",
+        label: `concurrent_runs (${s.concurrentRuns} runs x ${s.concurrentSteps} steps at once)`,
+        unit: "per step",
+        kind: "ns",
+        values: perUnit(samples, units),
+      },
+      {
+        scenario: "concurrent_runs",
+        label: "concurrent_runs heap growth at peak",
+        unit: "per run",
+        kind: "bytes",
+        values: asIs(peaks),
+      },
+    ];
+  },
+
+  async stream(s) {
+    const samples = await sample(s, ENGINES, (e) =>
+      timed(`${e.name} stream`, s.stream, () => e.stream(s.stream)),
+    );
+    return [
+      {
+        scenario: "stream",
+        label: `stream (1 run writes ${s.stream} events, for await)`,
+        unit: "per event",
+        kind: "ns",
+        values: perUnit(samples, s.stream),
+      },
+    ];
+  },
+
+  async tracing(s) {
+    const units = s.chainRuns * s.chainSteps;
+    const spansPerRep = s.chainRuns * (s.chainSteps + 1);
+    const traced = ENGINES.filter((e) => e.tracedChain !== undefined);
+    const exporter = new CountingExporter();
+    const processor = new BatchSpanProcessor(exporter, { maxQueueSize: 2 * spansPerRep });
+    const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+    const tracer = provider.getTracer("bench");
+    // What an application with the SDK registers: without a context manager nothing nests.
+    const manager = new AsyncLocalStorageContextManager().enable();
+    otelContext.setGlobalContextManager(manager);
+    try {
+      const withSdk = await sample(s, traced, async (e) => {
+        const before = exporter.count;
+        const ms = await timed(`${e.name} tracing`, units, () =>
+          e.tracedChain!(s.chainRuns, s.chainSteps, tracer),
+        );
+        await processor.forceFlush();
+        if (exporter.count - before !== spansPerRep) {
+          throw new Error(
+            `${e.name} tracing: expected ${spansPerRep} spans, exported ${exporter.count - before}`,
+          );
+        }
+        return ms;
+      });
+      const without = await sample(s, traced, (e) =>
+        timed(`${e.name} chain`, units, () => e.chain(s.chainRuns, s.chainSteps)),
+      );
+      const overhead: Row["values"] = {};
+      for (const e of traced) {
+        overhead[e.name] = measured([median(withSdk.get(e.name)!) / median(without.get(e.name)!)]);
+      }
+      overhead.llamaindex = "no OTel";
+      const values = perUnit(withSdk, units);
+      values.llamaindex = "no OTel";
+      return [
+        {
+          scenario: "tracing",
+          label: `tracing (chain with OTel SDK, BatchSpanProcessor)`,
+          unit: "per step",
+          kind: "ns",
+          values,
+        },
+        {
+          scenario: "tracing",
+          label: "tracing overhead (with SDK / no SDK)",
+          unit: "ratio",
+          kind: "ratio",
+          values: overhead,
+        },
+      ];
+    } finally {
+      otelContext.disable();
+      await provider.shutdown();
+    }
+  },
+
+  async scale(s, log) {
+    const rows: Row[] = [];
+    // The peer's loop is quadratic (every event walks its whole chain of parent handlers on the
+    // way to the stream), so its 10x loop would take minutes: it runs at 10x only when the 1x
+    // figure says that stays under a minute.
+    const loops: [string, number, (e: Engine, n: number) => Promise<number>][] = [
+      ["loop", s.loop, (e, n) => timed(`${e.name} loop`, n, () => e.loop(n))],
+      ["fanout", s.fanout, (e, n) => fanoutOnce(e, n, s.workers, 0)],
+    ];
+    for (const [name, n, work] of loops) {
+      const small = await sample(s, ENGINES, (e) => work(e, n));
+      const feasible = ENGINES.filter(
+        (e) => median(small.get(e.name)!) * s.scale * s.scale < 60_000 || e.name !== "llamaindex",
+      );
+      const bigSizes = { ...s, warmups: Math.min(s.warmups, 1) };
+      const big = await sample(bigSizes, feasible, (e) => work(e, n * s.scale));
+      const bigRow = perUnit(big, n * s.scale);
+      const growth: Row["values"] = {};
+      const smallRow = perUnit(small, n);
+      for (const e of ENGINES) {
+        const g = ratio(medianOf(bigRow, e.name), medianOf(smallRow, e.name));
+        if (g !== undefined) growth[e.name] = measured([g]);
+      }
+      if (!feasible.includes(llamaindex)) {
+        bigRow.llamaindex = "skipped (> 60 s)";
+        growth.llamaindex = "quadratic";
+        log(
+          `scale ${name}: llamaindex skipped at 10x (1x took ${median(small.get("llamaindex")!).toFixed(0)} ms)`,
+        );
+      }
+      rows.push(
+        {
+          scenario: "scale",
+          label: `scale ${name} (${n * s.scale} events)`,
+          unit: "per event",
+          kind: "ns",
+          values: bigRow,
+        },
+        {
+          scenario: "scale",
+          label: `scale ${name} growth (per-event cost 10x / 1x)`,
+          unit: "ratio",
+          kind: "ratio",
+          values: growth,
+        },
+      );
+    }
+    return rows;
+  },
+
+  async idle_memory(s) {
+    const samples = await sample(s, ENGINES, async (e) => {
+      const probe = new Probe();
+      gc();
+      const base = heapUsed();
+      let used = 0;
+      const ended = await e.idle(s.idleRuns, probe, () => {
+        gc();
+        used = heapUsed() - base;
+      });
+      if (ended !== s.idleRuns)
+        throw new Error(`${e.name} idle: ${ended} of ${s.idleRuns} runs ended`);
+      return used / s.idleRuns;
+    });
+    return [
+      {
+        scenario: "idle_memory",
+        label: `idle_memory (${s.idleRuns} runs waiting for an event)`,
+        unit: "per run",
+        kind: "bytes",
+        values: asIs(samples),
+      },
+    ];
+  },
+};
+
+function medianOf(values: Row["values"], engine: EngineName): number | undefined {
+  const v = values[engine];
+  return typeof v === "object" ? v.median : undefined;
+}
+
+async function fanoutOnce(e: Engine, n: number, workers: number, ioMs: number): Promise<number> {
+  const probe = new Probe();
+  const ms = await timed(`${e.name} fanout`, n, () => e.fanout(n, workers, ioMs, probe));
+  if (probe.maxActive > workers) {
+    throw new Error(
+      `${e.name} fanout: ${probe.maxActive} workers ran at once; the limit is ${workers}`,
+    );
+  }
+  if (ioMs > 0 && n >= workers && probe.maxActive !== workers) {
+    throw new Error(`${e.name} fanout: only ${probe.maxActive} of ${workers} workers ran at once`);
+  }
+  return ms;
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const cli = parseArgs(process.argv.slice(2));
+  const sizes = cli.smoke ? SMOKE : FULL;
+  const names = cli.only === undefined ? SCENARIOS : [cli.only];
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const rows: Row[] = [];
+  const started = performance.now();
+  for (const name of names) {
+    const t0 = performance.now();
+    rows.push(...(await scenarios[name](sizes, log)));
+    log(`${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const targets = judge(rows);
+  const meta = {
+    date: new Date().toISOString(),
+    mode: cli.smoke ? "smoke" : "full",
+    node: process.version,
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    cpus: os.cpus().length,
+    commit: gitCommit(),
+    sizes,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+  };
+  console.log(
+    `\nEventloom benchmark (${meta.mode}; node ${meta.node}; ${meta.cpus} x ${meta.cpu}; median of ${sizes.reps} after ${sizes.warmups} warm-up)\n`,
+  );
+  console.log(renderTable(rows));
+  console.log(`\nTargets${cli.smoke ? " (smoke sizes: not meaningful)" : ""}:\n`);
+  console.log(renderTargets(targets));
+  const out = join(dirname(fileURLToPath(import.meta.url)), "results", "latest.json");
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ meta, rows, targets }, null, 2)}\n`);
+  console.log(`\nJSON: ${out}`);
+  if (cli.strict && targets.some((t) => t.pass === false)) process.exitCode = 1;
+}
+
+await main();

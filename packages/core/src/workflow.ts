@@ -1,4 +1,9 @@
-import { type Tracer, context as otelContext, trace } from "@opentelemetry/api";
+import {
+  type Context as OtelContext,
+  type Tracer,
+  context as otelContext,
+  trace,
+} from "@opentelemetry/api";
 import type { z } from "zod";
 import { EventValidationError, WorkflowRuntimeError, WorkflowValidationError } from "./errors.js";
 import {
@@ -37,7 +42,19 @@ export interface WorkflowOptions {
   readonly historyLimit?: number;
   /** Record exceptions on failed spans (`span.recordException`); default true. */
   readonly recordExceptions?: boolean;
+  /**
+   * Record each step's input event on its span as `eventloom.event.payload`: the event's fields
+   * as JSON, cut to `maxLength` characters (default 256) with a trailing "…". Off by default:
+   * payloads may hold personal data or secrets, and your tracing backend keeps what it receives.
+   *
+   * @example
+   * new TradeWorkflow({ recordEventPayloads: { maxLength: 1024 } });
+   */
+  readonly recordEventPayloads?: boolean | { readonly maxLength: number };
 }
+
+/** The default `maxLength` of `recordEventPayloads: true`. */
+const DEFAULT_PAYLOAD_LENGTH = 256;
 
 /** Options of one `run()`. */
 export interface RunOptions {
@@ -200,8 +217,9 @@ export class Workflow {
       verbose: this.options.verbose === true,
       log: this.options.logger ?? console.log,
       tracer: this.options.tracer ?? trace.getTracer("@eventloom/core", VERSION),
-      traceParent: otelContext.active(),
+      traceParent: traceParentOf(parent),
       recordExceptions: this.options.recordExceptions !== false,
+      payloadMaxLength: payloadMaxLength(this.options.recordEventPayloads),
       signal,
       services: this.services,
       historyLimit: this.options.historyLimit ?? 1000,
@@ -362,9 +380,39 @@ function validateWorkflowOptions(name: string, o: WorkflowOptions): WorkflowOpti
   }
   if (o.recordExceptions !== undefined && typeof o.recordExceptions !== "boolean")
     problems.push("recordExceptions must be a boolean");
+  const payloads = o.recordEventPayloads as unknown;
+  if (
+    payloads !== undefined &&
+    typeof payloads !== "boolean" &&
+    !(
+      typeof payloads === "object" &&
+      payloads !== null &&
+      Number.isInteger((payloads as { maxLength?: unknown }).maxLength) &&
+      (payloads as { maxLength: number }).maxLength >= 1
+    )
+  ) {
+    problems.push(
+      `recordEventPayloads must be true, false or { maxLength: n } with an integer n >= 1; got ${JSON.stringify(payloads) ?? String(payloads)}`,
+    );
+  }
   if (problems.length > 0)
     throw new WorkflowValidationError(problems.map((p) => `new ${name}(options): ${p}`));
   return o;
+}
+
+/**
+ * The OpenTelemetry parent of a new run: the calling step's span for a nested run (so it nests
+ * even where the async context was lost), else whatever span is active.
+ */
+function traceParentOf(parent: StepView | undefined): OtelContext {
+  const active = otelContext.active();
+  const span = parent?.span;
+  return span === undefined ? active : trace.setSpan(active, span);
+}
+
+function payloadMaxLength(option: WorkflowOptions["recordEventPayloads"]): number | undefined {
+  if (option === undefined || option === false) return undefined;
+  return option === true ? DEFAULT_PAYLOAD_LENGTH : option.maxLength;
 }
 
 function validateRunOptions(name: string, o: RunOptions | undefined): RunOptions {

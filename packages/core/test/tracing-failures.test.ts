@@ -36,7 +36,7 @@ afterAll(() => {
   uninstallContext();
 });
 afterEach(() => {
-  expect(otel.counter.open).toEqual(new Set());
+  expect([...otel.counter.open.keys()]).toEqual([]);
   expect(otel.counter.ended).toBe(otel.counter.started);
   const { errors, warnings } = diagnostics.recorder.take();
   expect(errors).toEqual([]);
@@ -44,7 +44,9 @@ afterEach(() => {
 });
 
 /** Awaits a run that must fail; checks every span had ended when the handler settled. */
-async function tracedFailure(handler: PromiseLike<unknown>): Promise<unknown> {
+async function tracedFailure(
+  handler: PromiseLike<unknown> & { readonly runId: string },
+): Promise<unknown> {
   const outcome = await settle(handler, otel.counter);
   expect(outcome.openAtSettle).toBe(0);
   expect("error" in outcome).toBe(true);
@@ -112,7 +114,7 @@ describe("a failing step", () => {
     otel = traceHarness();
     class ThrowsString extends Workflow {
       only = step({ accepts: [StartEvent], emits: [StopEvent] }, () => {
-        throw "plain string"; // eslint-disable-line @typescript-eslint/only-throw-error
+        throw "plain string";
       });
     }
     expect(await tracedFailure(new ThrowsString({ tracer: otel.tracer }).run())).toBe(

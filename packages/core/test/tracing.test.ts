@@ -30,7 +30,7 @@ afterAll(() => {
 });
 afterEach(() => {
   // Every span started has ended, and none was ended twice (the SDK reports that through diag).
-  expect(otel.counter.open).toEqual(new Set());
+  expect([...otel.counter.open.keys()]).toEqual([]);
   expect(otel.counter.ended).toBe(otel.counter.started);
   const { errors, warnings } = diagnostics.recorder.take();
   expect(errors).toEqual([]);
@@ -38,7 +38,7 @@ afterEach(() => {
 });
 
 /** Runs to completion and checks that the whole trace had ended when the handler settled. */
-async function traced<T>(handler: PromiseLike<T>): Promise<T> {
+async function traced<T>(handler: PromiseLike<T> & { readonly runId: string }): Promise<T> {
   const outcome = await settle(handler, otel.counter);
   expect(outcome.openAtSettle).toBe(0);
   if ("error" in outcome) throw outcome.error;

@@ -1,4 +1,5 @@
 import {
+  type Attributes,
   type Context as OtelContext,
   type Link,
   type Span,
@@ -11,11 +12,20 @@ import {
   isSpanContextValid,
   trace,
 } from "@opentelemetry/api";
+import { type Event, type EventClass, eventTypeName } from "../event.js";
 
 export type RunStatus = "completed" | "failed" | "timed_out" | "cancelled";
 
 /** The span context of an event's producer, carried beside the event (never in its fields). */
 export type ProducerLink = SpanContext;
+
+/** What a run records on its spans beyond the fixed attributes. */
+export interface TracingOptions {
+  /** Record exceptions on failed spans (`span.recordException`). */
+  readonly recordExceptions: boolean;
+  /** Add `eventloom.event.payload` (the input's JSON, cut to this length); undefined for none. */
+  readonly payloadMaxLength: number | undefined;
+}
 
 /**
  * A run's spans. Every tracer call is guarded: a failing tracer is reported through `diag.error`
@@ -34,9 +44,10 @@ export class RunTracing {
     workflowName: string,
     runId: string,
     parent: OtelContext,
-    private readonly recordExceptions: boolean,
+    private readonly options: TracingOptions,
   ) {
     let span: Span | undefined;
+    let enabled = false;
     try {
       span = tracer.startSpan(
         `invoke_workflow ${workflowName}`,
@@ -50,12 +61,12 @@ export class RunTracing {
         },
         parent,
       );
+      enabled = span.isRecording() || isSpanContextValid(span.spanContext());
     } catch (error) {
       this.report(error);
     }
     this.runSpan = span;
-    this.enabled =
-      span !== undefined && (span.isRecording() || isSpanContextValid(span.spanContext()));
+    this.enabled = enabled && span !== undefined;
     this.runContext = this.enabled ? trace.setSpan(parent, span!) : parent;
   }
 
@@ -64,25 +75,30 @@ export class RunTracing {
     return this.runContext;
   }
 
+  /** Starts a step attempt's span under the run span (never under whichever step ran last). */
   startStep(
     step: string,
     attempt: number,
     worker: number,
-    eventType: string,
+    input: Event,
     link: ProducerLink | undefined,
   ): Span | undefined {
     if (!this.enabled) return undefined;
+    const attributes: Attributes = {
+      "eventloom.step.name": step,
+      "eventloom.step.attempt": attempt,
+      "eventloom.step.worker": worker,
+      "eventloom.event.type": eventTypeName(input.constructor as EventClass),
+    };
+    const maxLength = this.options.payloadMaxLength;
+    if (maxLength !== undefined)
+      attributes["eventloom.event.payload"] = summarize(input, maxLength);
     try {
       return this.tracer.startSpan(
         `step ${step}`,
         {
           kind: SpanKind.INTERNAL,
-          attributes: {
-            "eventloom.step.name": step,
-            "eventloom.step.attempt": attempt,
-            "eventloom.step.worker": worker,
-            "eventloom.event.type": eventType,
-          },
+          attributes,
           links: link === undefined ? [] : [{ context: link }],
         },
         this.runContext,
@@ -128,40 +144,43 @@ export class RunTracing {
     }
   }
 
-  /** Ends a step span; `error` marks it failed. */
+  /** Ends a step span; `error` marks it failed. The span ends even if marking it fails. */
   endStep(span: Span | undefined, error?: unknown): void {
     if (span === undefined) return;
-    try {
-      if (error !== undefined) this.markError(span, error);
-      span.end();
-    } catch (e) {
-      this.report(e);
-    }
+    if (error !== undefined) this.markError(span, error);
+    this.guard(() => span.end());
   }
 
   endRun(status: RunStatus, error?: unknown): void {
     const span = this.runSpan;
     if (span === undefined) return;
-    try {
-      span.setAttribute("eventloom.run.status", status);
-      if (error !== undefined && (status === "failed" || status === "timed_out"))
-        this.markError(span, error);
-      span.end();
-    } catch (e) {
-      this.report(e);
-    }
+    this.guard(() => span.setAttribute("eventloom.run.status", status));
+    if (error !== undefined && (status === "failed" || status === "timed_out"))
+      this.markError(span, error);
+    this.guard(() => span.end());
   }
 
+  /** Each call guarded on its own, so one failing call does not skip the others (or the end). */
   private markError(span: Span, error: unknown): void {
     const type = error instanceof Error ? error.constructor.name : "_OTHER";
-    span.setAttribute("error.type", type);
-    if (this.recordExceptions) {
-      span.recordException(error instanceof Error ? error : String(error));
+    this.guard(() => span.setAttribute("error.type", type));
+    if (this.options.recordExceptions) {
+      this.guard(() => span.recordException(error instanceof Error ? error : String(error)));
     }
-    span.setStatus({
-      code: SpanStatusCode.ERROR,
-      message: error instanceof Error ? error.message : String(error),
-    });
+    this.guard(() =>
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: error instanceof Error ? error.message : String(error),
+      }),
+    );
+  }
+
+  private guard(call: () => unknown): void {
+    try {
+      call();
+    } catch (error) {
+      this.report(error);
+    }
   }
 
   private report(error: unknown): void {
@@ -169,4 +188,23 @@ export class RunTracing {
     this.reported = true;
     diag.error("@eventloom/core: the tracer failed; tracing is degraded for this run", error);
   }
+}
+
+/**
+ * The event's fields as JSON, cut to `maxLength` characters (ending in "…" when cut, never
+ * splitting a surrogate pair). Fields that JSON cannot hold (a BigInt, a cycle) give a marker
+ * instead of an error: recording a payload never fails a step.
+ */
+export function summarize(event: Event, maxLength: number): string {
+  let json: string;
+  try {
+    json = JSON.stringify(event.toJSON().data) ?? "undefined";
+  } catch {
+    return "[unserializable]".slice(0, maxLength);
+  }
+  if (json.length <= maxLength) return json;
+  let cut = maxLength - 1;
+  const last = json.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut--;
+  return `${json.slice(0, cut)}…`;
 }

@@ -21,19 +21,36 @@ import {
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 
-/** Counts spans started and ended; the open ones are those started and not yet ended. */
+/**
+ * Counts spans started and ended; the open ones are those started and not yet ended, keyed by
+ * name and span id, with their trace id.
+ */
 export class OpenSpanCounter implements SpanProcessor {
   started = 0;
   ended = 0;
-  readonly open = new Set<string>();
+  readonly open = new Map<string, string>();
+  /** The trace id of each run span, by `eventloom.run.id`. */
+  readonly runTraces = new Map<string, string>();
 
   onStart(span: Span, _parent: OtelContext): void {
     this.started++;
-    this.open.add(`${span.name} ${span.spanContext().spanId}`);
+    const { spanId, traceId } = span.spanContext();
+    this.open.set(`${span.name} ${spanId}`, traceId);
+    const runId = span.attributes["eventloom.run.id"];
+    if (typeof runId === "string") this.runTraces.set(runId, traceId);
   }
   onEnd(span: ReadableSpan): void {
     this.ended++;
     this.open.delete(`${span.name} ${span.spanContext().spanId}`);
+  }
+
+  /** How many spans of this run's trace are open. */
+  openInRun(runId: string): number {
+    const traceId = this.runTraces.get(runId);
+    if (traceId === undefined) throw new Error(`no run span was started for run ${runId}`);
+    let n = 0;
+    for (const t of this.open.values()) if (t === traceId) n++;
+    return n;
   }
   forceFlush(): Promise<void> {
     return Promise.resolve();
@@ -132,14 +149,17 @@ export interface Settled<T> {
 }
 
 /**
- * Awaits a run and counts the open spans in the very first reaction to its settlement, so a span
- * ended later (after `await handler`) shows up as open.
+ * Awaits a run and counts its trace's open spans in the very first reaction to its settlement,
+ * so a span ended later (after `await handler`) shows up as open.
  */
-export function settle<T>(handler: PromiseLike<T>, counter: OpenSpanCounter): Promise<Settled<T>> {
+export function settle<T>(
+  handler: PromiseLike<T> & { readonly runId: string },
+  counter: OpenSpanCounter,
+): Promise<Settled<T>> {
   return new Promise((resolve) => {
     handler.then(
-      (value) => resolve({ value, openAtSettle: counter.open.size }),
-      (error: unknown) => resolve({ error, openAtSettle: counter.open.size }),
+      (value) => resolve({ value, openAtSettle: counter.openInRun(handler.runId) }),
+      (error: unknown) => resolve({ error, openAtSettle: counter.openInRun(handler.runId) }),
     );
   });
 }

@@ -247,3 +247,22 @@ describe("with no SDK registered", () => {
     expect(handler.history).toHaveLength(2);
   });
 });
+
+describe("runs one after the other inside one outer span", () => {
+  it("nests each under the outer span, never under the previous run", async () => {
+    otel = traceHarness();
+    const Gated = gatedChain(() => Promise.resolve());
+    const wf = new Gated({ tracer: otel.tracer });
+    const [first, second] = await otel.tracer.startActiveSpan("job", async (outer) => {
+      const a = wf.run({ tag: "1" });
+      await traced(a);
+      const b = wf.run({ tag: "2" });
+      await traced(b);
+      outer.end();
+      return [a, b];
+    });
+    const job = otel.one("job");
+    expect(parentId(runSpanOf(first.runId))).toBe(spanId(job));
+    expect(parentId(runSpanOf(second.runId))).toBe(spanId(job));
+  });
+});

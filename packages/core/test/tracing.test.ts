@@ -283,3 +283,19 @@ describe("eventloom.step.worker", () => {
     expect(new Set(workers)).toEqual(new Set([0, 1]));
   });
 });
+
+describe("a stepwise run", () => {
+  it("traces the same tree as a free-running one", async () => {
+    otel = traceHarness();
+    const handler = new Chain({ tracer: otel.tracer }).run({ text: "s" }, { stepwise: true });
+    while (!handler.isDone()) await handler.runStep();
+    expect(await traced(handler)).toBe("S");
+    const run = otel.one("invoke_workflow ChainFlow");
+    const first = otel.one("step first");
+    const second = otel.one("step second");
+    expect(parentId(first)).toBe(spanId(run));
+    expect(parentId(second)).toBe(spanId(run));
+    expect(linkedIds(second)).toEqual([spanId(first)]);
+    expect(run.attributes["eventloom.run.status"]).toBe("completed");
+  });
+});

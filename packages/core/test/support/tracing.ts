@@ -23,33 +23,44 @@ import {
 
 /**
  * Counts spans started and ended; the open ones are those started and not yet ended, keyed by
- * name and span id, with their trace id.
+ * name and span id.
  */
 export class OpenSpanCounter implements SpanProcessor {
   started = 0;
   ended = 0;
+  /** Open spans: `"<name> <spanId>"` to span id. */
   readonly open = new Map<string, string>();
-  /** The trace id of each run span, by `eventloom.run.id`. */
-  readonly runTraces = new Map<string, string>();
+  /** The parent span id of every span started. */
+  private readonly parents = new Map<string, string | undefined>();
+  /** The span id of each run span, by `eventloom.run.id`. */
+  private readonly runSpans = new Map<string, string>();
 
   onStart(span: Span, _parent: OtelContext): void {
     this.started++;
-    const { spanId, traceId } = span.spanContext();
-    this.open.set(`${span.name} ${spanId}`, traceId);
+    const id = span.spanContext().spanId;
+    this.open.set(`${span.name} ${id}`, id);
+    this.parents.set(id, span.parentSpanContext?.spanId);
     const runId = span.attributes["eventloom.run.id"];
-    if (typeof runId === "string") this.runTraces.set(runId, traceId);
+    if (typeof runId === "string") this.runSpans.set(runId, id);
   }
   onEnd(span: ReadableSpan): void {
     this.ended++;
     this.open.delete(`${span.name} ${span.spanContext().spanId}`);
   }
 
-  /** How many spans of this run's trace are open. */
+  /** How many spans of this run (its run span and every span under it) are open. */
   openInRun(runId: string): number {
-    const traceId = this.runTraces.get(runId);
-    if (traceId === undefined) throw new Error(`no run span was started for run ${runId}`);
+    const root = this.runSpans.get(runId);
+    if (root === undefined) throw new Error(`no run span was started for run ${runId}`);
     let n = 0;
-    for (const t of this.open.values()) if (t === traceId) n++;
+    for (const id of this.open.values()) {
+      for (let at: string | undefined = id; at !== undefined; at = this.parents.get(at)) {
+        if (at === root) {
+          n++;
+          break;
+        }
+      }
+    }
     return n;
   }
   forceFlush(): Promise<void> {

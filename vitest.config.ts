@@ -31,6 +31,7 @@ export default defineConfig({
       project("draw", "packages/draw", 60_000),
       project("examples", "examples"),
       project("trade-monitor", "apps/trade-monitor", 60_000),
+      project("docs", "docs", 90_000),
     ],
   },
 });

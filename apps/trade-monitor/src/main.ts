@@ -17,6 +17,7 @@ import { ComplexTradeMonitorV2, type DecisionResult } from "./complex-trade-moni
 import { type AppConfig, ConfigError, readConfig } from "./config.js";
 import { ProgressEvent } from "./events.js";
 import { runSpanOf, writeTraceFile } from "./local-trace.js";
+import { drawRun } from "./run-drawing.js";
 import { type Telemetry, type TelemetrySummary, startTelemetry } from "./telemetry.js";
 import { createDesk } from "./trade-desk.js";
 import { type MonitorResult, TradeMonitorWorkflow } from "./trade-monitor-workflow.js";
@@ -30,6 +31,13 @@ type Print = (line: string) => void;
 interface RunReport {
   readonly workflowName: string;
   readonly runId: string;
+  readonly handler: WorkflowHandler<unknown>;
+}
+
+/** What the app wrote for a run: its trace as JSON, and its drawing. */
+interface LocalView {
+  trace?: string;
+  drawing?: string;
 }
 
 /** Prints the run's progress events as they arrive, then returns its result. */
@@ -56,7 +64,7 @@ async function runTradeMonitor(config: AppConfig, print: Print): Promise<RunRepo
   const orders = result.trades.length === 0 ? "none" : result.trades.join(", ");
   print(`   Final decision: ${result.message} Orders placed: ${orders}.`);
   print("");
-  return { workflowName: monitor.workflowName, runId: handler.runId };
+  return { workflowName: monitor.workflowName, runId: handler.runId, handler };
 }
 
 async function runComplexTradeMonitor(config: AppConfig, print: Print): Promise<RunReport> {
@@ -78,14 +86,14 @@ async function runComplexTradeMonitor(config: AppConfig, print: Print): Promise<
     `   Final decision: ${result.decision} (votes: ${votes}): TradeStation ${action} ${result.order.stock}. ${result.message}`,
   );
   print("");
-  return { workflowName: monitor.workflowName, runId: handler.runId };
+  return { workflowName: monitor.workflowName, runId: handler.runId, handler };
 }
 
 function printTracing(
   telemetry: Telemetry,
   summary: TelemetrySummary,
   runs: readonly RunReport[],
-  files: ReadonlyMap<string, string>,
+  files: ReadonlyMap<string, LocalView>,
   config: AppConfig,
   print: Print,
 ): void {
@@ -109,8 +117,11 @@ function printTracing(
         : "";
     print(`   ${run.workflowName.padEnd(22)} trace ${root.traceId}${link}`);
   }
-  for (const [runId, file] of files) {
-    print(`   local trace of run ${runId}: ${displayPath(file)}`);
+  for (const [runId, view] of files) {
+    if (view.trace !== undefined)
+      print(`   local trace of run ${runId}: ${displayPath(view.trace)}`);
+    if (view.drawing !== undefined)
+      print(`   drawing of run ${runId}:     ${displayPath(view.drawing)}`);
   }
   if (telemetry.collector.reachable && summary.failed === 0) {
     print(
@@ -167,10 +178,18 @@ async function main(): Promise<number> {
 
   const summary = await telemetry.shutdown();
   const spans = telemetry.finishedSpans();
-  const files = new Map<string, string>();
+  const files = new Map<string, LocalView>();
   for (const run of runs) {
-    const file = await writeTraceFile(config.outDir, run.runId, spans);
-    if (file !== undefined) files.set(run.runId, file);
+    const view: LocalView = {};
+    files.set(run.runId, view);
+    const trace = await writeTraceFile(config.outDir, run.runId, spans);
+    if (trace !== undefined) view.trace = trace;
+    try {
+      view.drawing = await drawRun(config.outDir, run.handler);
+    } catch (error) {
+      // A drawing is a convenience: the run and its traces stand without it.
+      console.error(`Could not draw run ${run.runId}: ${String(error)}`);
+    }
   }
   printTracing(telemetry, summary, runs, files, config, print);
   return exitCode;

@@ -119,6 +119,25 @@ describe("the trade monitor traced into a real Jaeger", () => {
       const parentRef = station?.references.find((r) => r.refType === "CHILD_OF");
       expect(byId.get(parentRef?.spanID ?? "")?.operationName).toBe("step trade");
 
+      // OTLP links arrive in Jaeger as FOLLOWS_FROM references: the deciding tradingDecision
+      // span follows from the three sentiment steps.
+      const sentiment = complex.spans
+        .filter((s) => /^step (wsbSentiment|wsjSentiment|trendingPredict)$/.test(s.operationName))
+        .map((s) => s.spanID)
+        .sort();
+      const deciding = complex.spans.filter(
+        (s) =>
+          s.operationName === "step tradingDecision" &&
+          s.references.filter((r) => r.refType === "FOLLOWS_FROM").length === 3,
+      );
+      expect(deciding).toHaveLength(1);
+      expect(
+        deciding[0]!.references
+          .filter((r) => r.refType === "FOLLOWS_FROM")
+          .map((r) => r.spanID)
+          .sort(),
+      ).toEqual(sentiment);
+
       const search = await getJson<{ data: JaegerTrace[] }>(
         `/api/traces?service=trade-monitor&limit=50&lookback=1h`,
       );

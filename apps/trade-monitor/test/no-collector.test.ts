@@ -66,7 +66,9 @@ describe("the trade monitor with no collector reachable", () => {
   it("writes one local trace file per run, holding the run span and every span started", async () => {
     const ids = runIds();
     expect(ids).toHaveLength(2);
-    expect((await readdir(outDir)).sort()).toEqual(ids.map((id) => `trace-${id}.json`).sort());
+    expect((await readdir(outDir)).filter((f) => f.startsWith("trace-")).sort()).toEqual(
+      ids.map((id) => `trace-${id}.json`).sort(),
+    );
     let total = 0;
     for (const id of ids) {
       const spans = await readTrace(id);
@@ -79,6 +81,19 @@ describe("the trade monitor with no collector reachable", () => {
       expect(run.stdout).toContain(join(outDir, `trace-${id}.json`));
     }
     expect(total).toBe(startedSpans(run));
+  });
+
+  it("draws each run's path to a self-contained HTML page next to its trace", async () => {
+    const [loop, complex] = runIds();
+    const loopPage = await readFile(join(outDir, `run-${loop!}.html`), "utf8");
+    const complexPage = await readFile(join(outDir, `run-${complex!}.html`), "utf8");
+    for (const page of [loopPage, complexPage]) {
+      expect(page).toMatch(/^<!doctype html>/i);
+      expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/i);
+    }
+    expect(loopPage).toContain("getSentiment");
+    expect(complexPage).toContain("tradingDecision");
+    expect(run.stdout).toContain(join(outDir, `run-${complex!}.html`));
   });
 
   it("keeps the nested TradeStation run and the decision's links in the local file", async () => {
@@ -136,6 +151,6 @@ describe("the trade monitor with a collector that rejects every export", () => {
     expect(reports).toHaveLength(1);
     expect(reports[0]).toContain(`did not take ${startedSpans(rejectedRun)} spans`);
     expect(rejectedRun.lines.filter((l) => /unreachable/i.test(l))).toHaveLength(0);
-    expect(await readdir(rejectedOut)).toHaveLength(2);
+    expect((await readdir(rejectedOut)).filter((f) => f.startsWith("trace-"))).toHaveLength(2);
   });
 });

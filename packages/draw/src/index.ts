@@ -1,1 +1,4 @@
-export {};
+export { drawAllPossibleFlows, type DrawOptions } from "./draw-all-possible-flows.js";
+export { drawMostRecentExecution } from "./draw-most-recent-execution.js";
+export { toMermaid } from "./to-mermaid.js";
+export type { WorkflowSource } from "./workflow-source.js";

@@ -11,7 +11,6 @@
  * Each run is one trace. Without a collector the app still runs, says so once, and writes the
  * traces to files.
  */
-import { isAbsolute, relative } from "node:path";
 import type { WorkflowHandler } from "@eventloom/core";
 import { ComplexTradeMonitorV2, type DecisionResult } from "./complex-trade-monitor.js";
 import { type AppConfig, ConfigError, readConfig } from "./config.js";
@@ -118,22 +117,14 @@ function printTracing(
     print(`   ${run.workflowName.padEnd(22)} trace ${root.traceId}${link}`);
   }
   for (const [runId, view] of files) {
-    if (view.trace !== undefined)
-      print(`   local trace of run ${runId}: ${displayPath(view.trace)}`);
-    if (view.drawing !== undefined)
-      print(`   drawing of run ${runId}:     ${displayPath(view.drawing)}`);
+    if (view.trace !== undefined) print(`   local trace of run ${runId}: ${view.trace}`);
+    if (view.drawing !== undefined) print(`   drawing of run ${runId}:     ${view.drawing}`);
   }
   if (telemetry.collector.reachable && summary.failed === 0) {
     print(
       `   In Jaeger: ${config.jaegerUiUrl}/search?service=${SERVICE_NAME}, or open the links above.`,
     );
   }
-}
-
-/** A path relative to the working directory when it is inside it, else absolute. */
-function displayPath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return rel === "" || rel.startsWith("..") || isAbsolute(rel) ? file : rel;
 }
 
 async function main(): Promise<number> {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type Context, StopEvent, Workflow, type WorkflowOptions, step } from "@eventloom/core";
+import { runNested } from "@eventloom/services";
 import {
   MonitorStartEvent,
   PredictionResultEvent,
@@ -154,9 +155,10 @@ export class ComplexTradeMonitor extends Workflow {
 
 /**
  * The article's `ComplexTradeMonitorV2`: the order goes through a nested `TradeStation`
- * workflow, injected as the service `tradeStation`. The nested run is started with
- * `{ parent: ctx }`, so it shares the caller's trace (its run span is a child of this step's
- * span), cancellation and deadline; its progress is forwarded into this run's stream.
+ * workflow, injected as the service `tradeStation` (`addWorkflows(monitor, { tradeStation })`).
+ * `runNested` starts it as a child of this step: it shares the caller's trace (its run span is a
+ * child of this step's span), cancellation and deadline, and its progress is forwarded into this
+ * run's stream.
  */
 export class ComplexTradeMonitorV2 extends ComplexTradeMonitor {
   override trade = step(
@@ -164,11 +166,12 @@ export class ComplexTradeMonitorV2 extends ComplexTradeMonitor {
     async (ev, ctx: Context<DecisionState>, services) => {
       const station = services["tradeStation"] as TradeStation;
       const stock = await ctx.store.get("stock");
-      const handler = station.run({ stock, sentiment: ev.payload }, { parent: ctx });
-      for await (const event of handler.streamEvents()) {
-        if (event instanceof ProgressEvent) ctx.writeEventToStream(event);
-      }
-      const order = (await handler) as OrderResult;
+      const order = (await runNested(
+        ctx,
+        station,
+        { stock, sentiment: ev.payload },
+        { forwardStream: (event) => event instanceof ProgressEvent },
+      )) as OrderResult;
       return new StopEvent({ result: await decisionResult(ctx, ev, order) });
     },
   );

@@ -12,6 +12,7 @@
  * traces to files.
  */
 import type { WorkflowHandler } from "@eventloom/core";
+import { addWorkflows } from "@eventloom/services";
 import { ComplexTradeMonitorV2, type DecisionResult } from "./complex-trade-monitor.js";
 import { type AppConfig, ConfigError, readConfig } from "./config.js";
 import { ProgressEvent } from "./events.js";
@@ -69,8 +70,9 @@ async function runTradeMonitor(config: AppConfig, print: Print): Promise<RunRepo
 async function runComplexTradeMonitor(config: AppConfig, print: Print): Promise<RunReport> {
   // One desk for both workflows: the nested TradeStation shares the simulated clock.
   const desk = createDesk({ seed: config.seed + 1, speedUp: config.speedUp });
-  const monitor = new ComplexTradeMonitorV2({ desk, timeout: 60_000 });
-  monitor.services.set("tradeStation", new TradeStation({ desk, timeout: 30_000 }));
+  const monitor = addWorkflows(new ComplexTradeMonitorV2({ desk, timeout: 60_000 }), {
+    tradeStation: new TradeStation({ desk, timeout: 30_000 }),
+  });
   print(
     `2. ComplexTradeMonitorV2: three sentiment sources at once, collectEvents, nested TradeStation`,
   );

@@ -1,6 +1,7 @@
 /** The article's workflows as the app runs them, in process and without tracing. */
 import { describe, expect, it } from "vitest";
 import { WorkflowValidationError } from "@eventloom/core";
+import { addWorkflows } from "@eventloom/services";
 import { ComplexTradeMonitorV2, type DecisionResult } from "../src/complex-trade-monitor.js";
 import { ProgressEvent } from "../src/events.js";
 import { createDesk } from "../src/trade-desk.js";
@@ -11,9 +12,9 @@ const SPEED_UP = 1000;
 
 function complexMonitor(seed: number): ComplexTradeMonitorV2 {
   const desk = createDesk({ seed, speedUp: SPEED_UP });
-  const monitor = new ComplexTradeMonitorV2({ desk, timeout: 10_000 });
-  monitor.services.set("tradeStation", new TradeStation({ desk, timeout: 10_000 }));
-  return monitor;
+  return addWorkflows(new ComplexTradeMonitorV2({ desk, timeout: 10_000 }), {
+    tradeStation: new TradeStation({ desk, timeout: 10_000 }),
+  });
 }
 
 async function progressOf(handler: { streamEvents(): AsyncIterable<unknown> }): Promise<string[]> {

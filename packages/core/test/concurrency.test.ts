@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type Context, Event, StartEvent, StopEvent, Workflow, step } from "../src/index.js";
-import { ConcurrencyProbe, deferred, work } from "./support/control.js";
+import { ConcurrencyProbe, type Deferred, deferred, work } from "./support/control.js";
 
 class Job extends Event.define({ n: z.number() }) {}
 class JobDone extends Event.define({ n: z.number() }) {}
@@ -42,7 +42,7 @@ async function peakFor(numWorkers: number | undefined, jobs: number) {
   const Wf = fanOutWorkflow(
     jobs,
     numWorkers,
-    (n) => probe.around(() => release.promise),
+    () => probe.around(() => release.promise),
     () => sent.resolve(),
   );
   const handler = new Wf().run();
@@ -156,7 +156,7 @@ describe("concurrent runs on one instance", () => {
       },
     );
   }
-  const gates = new Map<string, ReturnType<typeof deferred>>();
+  const gates = new Map<string, Deferred<void>>();
 
   it("gives each run its own context, store, stream, worker pools and result", async () => {
     gates.set("a", deferred());

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import {
   Event,
@@ -208,6 +208,27 @@ describe("a step's retry policy", () => {
     }
     expect(await settledError(new Wrong().run())).toBeInstanceOf(WorkflowRuntimeError);
     expect(asked).toEqual([]);
+  });
+
+  it("measures elapsedMs on a monotonic clock, unaffected by the wall clock jumping back", async () => {
+    const { policy, asked } = recordingPolicy(({ attempt }) => (attempt < 3 ? 5 : null));
+    let wall = Date.now();
+    const spy = vi.spyOn(Date, "now").mockImplementation(() => (wall -= 3_600_000));
+    try {
+      class Jumpy extends Workflow {
+        go = step({ accepts: [StartEvent], emits: [StopEvent], retry: policy }, (_ev, ctx) => {
+          if (ctx.retry.attempt < 3) throw new Flaky(ctx.retry.attempt);
+          return new StopEvent({ result: "ok" });
+        });
+      }
+      expect(await new Jumpy().run()).toBe("ok");
+    } finally {
+      spy.mockRestore();
+    }
+    expect(asked).toHaveLength(2);
+    expect(asked[0]!.elapsedMs).toBeGreaterThanOrEqual(0);
+    expect(asked[1]!.elapsedMs).toBeGreaterThanOrEqual(asked[0]!.elapsedMs + 4);
+    expect(asked[1]!.elapsedMs).toBeLessThan(60_000);
   });
 
   it("measures elapsedMs per invocation, from that invocation's first attempt", async () => {

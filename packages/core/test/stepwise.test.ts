@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
   Event,
   HumanResponseEvent,
+  InputRequiredEvent,
   StartEvent,
   StopEvent,
   Workflow,
@@ -108,6 +109,30 @@ describe("stepwise runs", () => {
     expect(seen).toEqual(["start"]);
     expect(names(await handler.runStep())).toEqual(["StopEvent"]);
     expect(await handler).toEqual(["start", "injected"]);
+  });
+
+  it("resumes a step waiting for an event sent between rounds", async () => {
+    let before = 0;
+    class Interview extends Workflow {
+      ask = step({ accepts: [StartEvent], emits: [StopEvent] }, async (_ev, ctx) => {
+        before++;
+        const answer = await ctx.waitForEvent(HumanResponseEvent, {
+          waiterEvent: new InputRequiredEvent({ prompt: "go?" }),
+        });
+        return new StopEvent({ result: answer["response"] });
+      });
+    }
+    const handler = new Interview().run({}, { stepwise: true });
+    const asked: Event[] = [];
+    const sub = handler.events$.subscribe((ev) => asked.push(ev));
+    // The round ends once the step is waiting: it produced nothing yet.
+    expect(await handler.runStep()).toEqual([]);
+    expect(asked.map((e) => e.constructor.name)).toEqual(["InputRequiredEvent"]);
+    handler.sendEvent(new HumanResponseEvent({ response: "yes" }));
+    expect(names(await handler.runStep())).toEqual(["StopEvent"]);
+    sub.unsubscribe();
+    expect(await handler).toBe("yes");
+    expect(before).toBe(1);
   });
 
   it("rejects runStep() and the handler with the step's original error", async () => {

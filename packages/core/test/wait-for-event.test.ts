@@ -51,6 +51,22 @@ describe("ctx.waitForEvent: human in the loop", () => {
     expect(before).toBe(1);
   });
 
+  it("accepts an answer sent synchronously from an events$ subscriber as the question is written", async () => {
+    class Interview extends Workflow {
+      ask = step({ accepts: [StartEvent], emits: [StopEvent] }, async (_ev, ctx) => {
+        const answer = await ctx.waitForEvent(Answer, {
+          waiterEvent: new Question({ prompt: "now?", id: 1 }),
+        });
+        return new StopEvent({ result: answer.text });
+      });
+    }
+    const handler = new Interview().run();
+    handler.events$.subscribe((ev) => {
+      if (ev instanceof Question) handler.sendEvent(new Answer({ text: "right away", id: ev.id }));
+    });
+    expect(await handler).toBe("right away");
+  });
+
   it("resumes only for an event that meets the requirements", async () => {
     class Interview extends Workflow {
       ask = step({ accepts: [StartEvent], emits: [StopEvent] }, async (_ev, ctx) => {

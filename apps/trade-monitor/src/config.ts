@@ -59,7 +59,8 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): App
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      // `pnpm demo -- --seed 3` hands the script a literal "--" first: skip it.
+      args: argv[0] === "--" ? argv.slice(1) : [...argv],
       options: {
         seed: { type: "string" },
         stock: { type: "string" },

@@ -26,10 +26,10 @@ export function renderMermaid(graph: FlowGraph): string {
   ];
 
   const emitNodes = (group: string | undefined, indent: string) => {
-    for (const g of graph.groups.filter((x) => x.parent === group)) emitGroup(g, indent);
     for (const n of graph.nodes.filter((x) => x.group === group)) {
       lines.push(`${indent}${idOf(n.id)}${shape(n)}:::${nodeClass(n)}`);
     }
+    for (const g of graph.groups.filter((x) => x.parent === group)) emitGroup(g, indent);
   };
   const emitGroup = (g: GraphGroup, indent: string) => {
     lines.push(

@@ -2,7 +2,13 @@ import { z } from "zod";
 import { Event, StartEvent, StopEvent, Workflow, step } from "@eventloom/core";
 import { describe, expect, it } from "vitest";
 import { drawMostRecentExecution } from "../src/index.js";
-import { ComplexTradeMonitor, TradeMonitorWorkflow } from "./fixtures/seed-workflows.js";
+import {
+  ApprovalRequest,
+  ApprovalResponse,
+  ApprovedTradeMonitor,
+  ComplexTradeMonitor,
+  TradeMonitorWorkflow,
+} from "./fixtures/seed-workflows.js";
 import { readDrawing } from "./support/read-drawing.js";
 
 /** A random source that returns `values` in turn. */
@@ -50,6 +56,24 @@ describe("drawMostRecentExecution", () => {
     expect(page.node("step:tradingDecision")?.text).toContain("ran 3×");
     expect(page.edgeLabel("event:WSBSentimentEvent", "step:tradingDecision")).toBeUndefined();
     expect(page.edgeLabel("step:tradingDecision", "event:TradeEvent")).toBeUndefined();
+  });
+
+  it("routes a human answer through the human node", async () => {
+    const handler = new ApprovedTradeMonitor().run({ payload: "NVDA" });
+    for await (const ev of handler.streamEvents()) {
+      if (ev instanceof ApprovalRequest)
+        handler.sendEvent(new ApprovalResponse({ approved: true }));
+    }
+    await expect(handler).resolves.toBe("Bought");
+    const page = readDrawing(drawMostRecentExecution(handler));
+    expect(page.node("human")?.kind).toBe("human");
+    expect(page.edgeLabel("step:propose", "event:ApprovalRequest")).toBeUndefined();
+    expect(page.edgeLabel("event:ApprovalRequest", "human")).toBeUndefined();
+    expect(page.edgeLabel("human", "event:ApprovalResponse")).toBeUndefined();
+    expect(page.timeline).toEqual([
+      "propose ← StartEvent → ApprovalRequest",
+      "execute ← ApprovalResponse → StopEvent",
+    ]);
   });
 
   it("marks the failing step of a failed run, after its retries", async () => {

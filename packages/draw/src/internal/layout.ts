@@ -28,7 +28,7 @@ export const META_FONT = 11;
 export const EDGE_FONT = 11;
 export const textWidth = (text: string, font: number) => Math.ceil([...text].length * CHAR * font);
 
-export const GROUP_HEADER = 30;
+export const GROUP_HEADER = 38;
 const ROUND = { step: 10, human: 19 };
 
 const META_LINE = 13;

@@ -1,11 +1,12 @@
 import { describeWorkflow } from "@eventloom/core";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { drawAllPossibleFlows } from "../src/index.js";
+import { drawAllPossibleFlows, drawMostRecentExecution } from "../src/index.js";
 import {
   ApprovedTradeMonitor,
   ComplexTradeMonitor,
   HostileWorkflow,
+  TradeMonitorWorkflow,
   SCRIPT_CLOSE,
   XSS,
   complexTradeMonitorV2WithStation,
@@ -188,6 +189,27 @@ describe("drawAllPossibleFlows in Chromium, offline", () => {
     await expect.poll(() => page.locator("#panel td").first().textContent()).toBe(SCRIPT_CLOSE);
     expect(await page.locator("img").count()).toBe(0);
     await page.screenshot({ path: screenshotPath("hostile") });
+    expectQuiet(watch);
+    await page.close();
+  });
+});
+
+describe("drawMostRecentExecution in Chromium, offline", () => {
+  it("shows a loop run's counts and its timeline, and selects a step from the timeline", async () => {
+    const random = [0.1, 0.9];
+    let i = 0;
+    const wf = new TradeMonitorWorkflow({ totalCycle: 2, random: () => random[i++ % 2]! });
+    const handler = wf.run({ payload: "NVDA" });
+    await handler;
+    const watch = await openOffline(browser, drawMostRecentExecution(handler), "loop-run");
+    const { page } = watch;
+    const timeline = page.locator("#panel-default li");
+    expect(await timeline.count()).toBe(7);
+    expect(await page.locator(".edge-label", { hasText: "×2" }).first().isVisible()).toBe(true);
+    await timeline.nth(1).click();
+    await expect.poll(() => page.locator("#panel h3").textContent()).toBe("getSentiment");
+    expect(await page.locator("#panel").innerText()).toMatch(/Invocations\s+2/);
+    await page.screenshot({ path: screenshotPath("loop-run") });
     expectQuiet(watch);
     await page.close();
   });

@@ -52,6 +52,19 @@ export class WorkflowHandler<R = unknown> implements PromiseLike<R> {
     return this.#run.unhandled$;
   }
 
+  /**
+   * Every event this run's steps return or send, as it is put on the run's bus: a hot Observable
+   * (no replay) that completes when the run ends. Unlike `events$` (what steps write to the
+   * stream), this is the run's internal traffic; events injected with `sendEvent` are not in it.
+   * Nothing is recorded while nobody subscribes.
+   *
+   * @example
+   * handler.emitted$.pipe(filter((ev) => ev instanceof TradeEvent)).subscribe(audit);
+   */
+  get emitted$(): Observable<Event> {
+    return this.#run.emitted$;
+  }
+
   /** The step invocations of this run so far, in start order (what `drawMostRecentExecution` draws). */
   get history(): readonly ExecutionRecord[] {
     return this.#run.history;

@@ -1,4 +1,4 @@
-import { Subject, type Subscription } from "rxjs";
+import { Observable, Subject, type Subscription } from "rxjs";
 import type { Context as OtelContext, Span, Tracer } from "@opentelemetry/api";
 import type { z } from "zod";
 import type { Context, RetryState, Store, WaitForEventOptions } from "../context.js";
@@ -318,6 +318,8 @@ export class Run {
   private readonly busSubscription: Subscription;
   private readonly unhandled = new Subject<{ event: Event; reason: string }>();
   readonly unhandled$ = this.unhandled.asObservable();
+  /** Created by the first `emitted$` subscriber: until then emitting costs one check. */
+  private emittedEvents: Subject<Event> | undefined;
   private readonly pools: StepPool[];
   private readonly tracing: RunTracing;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
@@ -377,6 +379,22 @@ export class Run {
     }
   }
 
+  /**
+   * Every event a step of this run returns or sends, as it is emitted (hot, no replay), then
+   * complete at the run's end. Events sent from outside (`handler.sendEvent`) are not in it, so
+   * two runs bridged both ways cannot echo an event back and forth.
+   */
+  get emitted$(): Observable<Event> {
+    return new Observable<Event>((subscriber) => {
+      if (this.settled) {
+        subscriber.complete();
+        return undefined;
+      }
+      this.emittedEvents ??= new Subject<Event>();
+      return this.emittedEvents.subscribe(subscriber);
+    });
+  }
+
   // --- routing -------------------------------------------------------------------------------
 
   private route(env: Envelope): void {
@@ -405,6 +423,7 @@ export class Run {
 
   /** Puts an event on the bus, or holds it for the next round in stepwise mode. */
   private emit(env: Envelope, from: StepView | undefined): void {
+    if (from !== undefined && this.emittedEvents !== undefined) this.emittedEvents.next(env.event);
     const round = this.round;
     if (this.settings.stepwise && from !== undefined && round !== undefined) {
       round.produced.push({ seq: from.seq, env });
@@ -927,6 +946,7 @@ export class Run {
     this.busSubscription.unsubscribe();
     this.bus.complete();
     this.unhandled.complete();
+    this.emittedEvents?.complete();
     this.tracing.endRun(status, ok ? undefined : value);
     if (this.settings.verbose && !ok) this.settings.log(`Run ${this.runId} ${status}`);
     this.stream.end(terminal);

@@ -1,1 +1,4 @@
-export {};
+export { addWorkflows } from "./add-workflows.js";
+export { runNested, type NestedRunOptions } from "./run-nested.js";
+export { bridge, type Bridge } from "./bridge.js";
+export { ServiceManager, type ServiceFactory } from "./service-manager.js";

@@ -255,3 +255,61 @@ describe("a step's retry policy", () => {
     expect(asked[1]!.elapsedMs).toBeLessThan(40);
   });
 });
+
+describe("retrying a fan-in step", () => {
+  class Res extends Event.define({ n: z.number() }) {}
+
+  it("gives the retried attempt the batch the failed attempt collected", async () => {
+    const batches: number[][] = [];
+    class Gather extends Workflow {
+      start = step({ accepts: [StartEvent], emits: [Res] }, (_ev, ctx) => {
+        for (const n of [1, 2, 3]) ctx.sendEvent(new Res({ n }));
+      });
+      gather = step(
+        {
+          accepts: [Res],
+          emits: [StopEvent],
+          retry: { next: ({ attempt }) => (attempt < 2 ? 0 : null) },
+        },
+        async (ev, ctx) => {
+          const all = ctx.collectEvents(ev, Res, { count: 3 });
+          if (all === null) return null;
+          batches.push(all.map((r) => r.n));
+          if (ctx.retry.attempt === 1) throw new Flaky(1);
+          return new StopEvent({ result: all.map((r) => r.n) });
+        },
+      );
+    }
+    expect(await new Gather({ timeout: 2_000 }).run()).toEqual([1, 2, 3]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
+  });
+
+  it("does not buffer the event twice when an attempt that got null is retried", async () => {
+    const retried = deferred();
+    class Gather extends Workflow {
+      start = step({ accepts: [StartEvent], emits: [Res] }, async (_ev, ctx) => {
+        ctx.sendEvent(new Res({ n: 1 }));
+        await retried.promise;
+        ctx.sendEvent(new Res({ n: 2 }));
+      });
+      gather = step(
+        {
+          accepts: [Res],
+          emits: [StopEvent],
+          retry: { next: ({ attempt }) => (attempt < 2 ? 0 : null) },
+        },
+        (ev, ctx) => {
+          const pair = ctx.collectEvents(ev, Res, { count: 2 });
+          if (ev.n === 1 && ctx.retry.attempt === 1) throw new Flaky(1);
+          if (ev.n === 1) retried.resolve();
+          // Buffering Res 1 again on its retry would make the batch [1, 1].
+          return pair === null ? null : new StopEvent({ result: pair.map((r) => r.n) });
+        },
+      );
+    }
+    expect(await new Gather({ timeout: 2_000 }).run()).toEqual([1, 2]);
+  });
+});

@@ -25,7 +25,7 @@ import {
   WorkflowTimedOutEvent,
 } from "../workflow-events.js";
 import type { Workflow } from "../workflow.js";
-import { Collector } from "./collector.js";
+import { type Buffered, Collector } from "./collector.js";
 import { EventStream } from "./event-stream.js";
 import { Fifo } from "./fifo.js";
 import type { StepRecord, WorkflowPlan } from "./plan.js";
@@ -326,6 +326,14 @@ export class Run {
   private runTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly waiters = new Map<EventClass, Set<Waiter>>();
   private readonly collectors = new Map<string, Collector<ProducerLink>>();
+  /**
+   * Per invocation of a step with a retry policy, what it collected from each buffer: a retry
+   * must not buffer its event again, and gets the batch that a failed attempt already took.
+   */
+  private readonly collectMemos = new WeakMap<
+    Envelope,
+    Map<string, Buffered<ProducerLink>[] | null>
+  >();
   private started = false;
   private pending: Envelope[] = [];
   private inflight = 0;
@@ -697,7 +705,14 @@ export class Run {
       options?.bufferId === undefined ? step.name : `${step.name}\u0000${options.bufferId}`;
     let collector = this.collectors.get(key);
     if (collector === undefined) this.collectors.set(key, (collector = new Collector()));
-    collector.add({ event, link: event === view.env?.event ? view.env.link : undefined });
+    let memo: Map<string, Buffered<ProducerLink>[] | null> | undefined;
+    if (step.definition.retry !== undefined && view.env !== undefined && event === view.env.event) {
+      memo = this.collectMemos.get(view.env);
+      if (memo === undefined) this.collectMemos.set(view.env, (memo = new Map()));
+    }
+    const prior = memo?.get(key);
+    if (prior === undefined)
+      collector.add({ event, link: event === view.env?.event ? view.env.link : undefined });
     let taken;
     if (Array.isArray(expected)) {
       for (const cls of expected) {
@@ -707,7 +722,7 @@ export class Run {
           );
         }
       }
-      taken = collector.takeEach(expected);
+      taken = prior ?? collector.takeEach(expected);
     } else {
       const count = options?.count;
       if (
@@ -720,8 +735,9 @@ export class Run {
           `collectEvents in step ${step.name}: pass a list of event classes, or one class with { count: n } (n >= 1)`,
         );
       }
-      taken = collector.takeCount(expected, count);
+      taken = prior ?? collector.takeCount(expected, count);
     }
+    memo?.set(key, taken);
     if (taken === null) return null;
     // An abandoned attempt's span has ended (or is ending): links would land on an ended span.
     if (view.span !== undefined && !view.abandoned) {

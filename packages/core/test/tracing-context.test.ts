@@ -259,7 +259,7 @@ describe("runs one after the other inside one outer span", () => {
       const b = wf.run({ tag: "2" });
       await traced(b);
       outer.end();
-      return [a, b];
+      return [a, b] as const;
     });
     const job = otel.one("job");
     expect(parentId(runSpanOf(first.runId))).toBe(spanId(job));

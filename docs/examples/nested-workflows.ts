@@ -1,41 +1,40 @@
 import { z } from "zod";
 import { Event, StartEvent, StopEvent, Workflow, step } from "@eventloom/core";
+import { addWorkflows, runNested } from "@eventloom/services";
 
 // #region child
 class Progress extends Event.define({ line: z.string() }) {}
+class DecisionStart extends StartEvent.define({ stock: z.string(), sentiment: z.number() }) {}
 
 /** A reusable workflow: decides to buy or sell a stock. */
 class TradeDecision extends Workflow {
-  decide = step({ accepts: [StartEvent], emits: [StopEvent] }, (ev, ctx) => {
-    ctx.writeEventToStream(new Progress({ line: `deciding on ${String(ev["stock"])}` }));
-    return new StopEvent({ result: Number(ev["sentiment"]) > 0 ? "buy" : "sell" });
+  decide = step({ accepts: [DecisionStart], emits: [StopEvent] }, (ev, ctx) => {
+    ctx.writeEventToStream(new Progress({ line: `deciding on ${ev.stock}` }));
+    return new StopEvent({ result: ev.sentiment > 0 ? "buy" : "sell" });
   });
 }
 // #endregion child
 
 // #region parent
 class TradeStation extends Workflow {
-  // The step asks for the service by name; it arrives as the handler's third argument.
+  // The step asks for a service by name; it arrives in the handler's third argument.
   trade = step(
     { accepts: [StartEvent], emits: [StopEvent], services: ["decision"] },
     async (ev, ctx, { decision }) => {
-      // `parent: ctx`: the child run nests under this step's span, and inherits its
-      // cancellation and deadline.
-      const child = (decision as TradeDecision).run(
-        { stock: ev["stock"], sentiment: ev["sentiment"] },
-        { parent: ctx },
+      // A nested run: one trace, the parent's cancellation and deadline, and (here) its
+      // progress events forwarded into the parent's stream.
+      const order = await runNested(
+        ctx,
+        decision as TradeDecision,
+        { stock: String(ev["stock"]), sentiment: Number(ev["sentiment"]) },
+        { forwardStream: true },
       );
-      // Forward the child's progress into this run's stream.
-      for await (const childEvent of child.streamEvents()) {
-        if (childEvent instanceof Progress) ctx.writeEventToStream(childEvent);
-      }
-      return new StopEvent({ result: `${String(ev["stock"])}: ${String(await child)}` });
+      return new StopEvent({ result: `${String(ev["stock"])}: ${String(order)}` });
     },
   );
 }
 
-const station = new TradeStation();
-station.services.set("decision", new TradeDecision());
+const station = addWorkflows(new TradeStation(), { decision: new TradeDecision() });
 // #endregion parent
 
 const handler = station.run({ stock: "NVDA", sentiment: 1 });

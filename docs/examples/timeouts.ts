@@ -8,6 +8,7 @@ import {
   step,
 } from "@eventloom/core";
 
+// #region signal
 /** Waits `ms`, or rejects as soon as `signal` aborts: what a well-behaved step does. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -25,6 +26,7 @@ class SlowWorkflow extends Workflow {
     return new StopEvent({ result: "done" });
   });
 }
+// #endregion signal
 
 // #region run-timeout
 // The whole run: 45 s by default; `null` turns it off.

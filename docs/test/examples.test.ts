@@ -1,12 +1,12 @@
 import { format } from "node:util";
-import { afterEach, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 afterEach(() => vi.restoreAllMocks());
 
 /** Imports a docs example (which runs it) and returns what it printed, one string per console.log. */
 async function run(example: string): Promise<string[]> {
   const log = vi.spyOn(console, "log").mockImplementation(() => {});
-  await import(`../examples/${example}.ts`);
+  await import(/* @vite-ignore */ new URL(`../examples/${example}.ts`, import.meta.url).href);
   return log.mock.calls.map((args) => format(...args));
 }
 
@@ -114,4 +114,62 @@ it("tracing: the run span holds the step spans, and the user's span nests in its
     "  step answer",
     "    llm.call",
   ]);
+});
+
+describe("the trading robot tutorial", () => {
+  // The article's waits, 200 times shorter.
+  beforeAll(() => vi.stubEnv("SPEED_UP", "200"));
+  afterAll(() => vi.unstubAllEnvs());
+
+  it("starting simple: verbose mode logs each step, then the payload", async () => {
+    expect(await run("trading-robot/simple")).toEqual([
+      "Running step start",
+      "Step start produced event SecondStepEvent",
+      "Running step secondStep",
+      "Step secondStep produced event StopEvent",
+      "This is the payload",
+    ]);
+  });
+
+  it("branching and looping: three buy-or-sell cycles, then done", async () => {
+    const lines = await run("trading-robot/branching");
+    expect(lines.at(-1)).toBe("We're done for the day.");
+    const cycles = lines
+      .slice(0, -2)
+      .join("\n")
+      .split("We now return to the begin step\n")
+      .slice(1);
+    expect(cycles).toHaveLength(3);
+    for (const cycle of cycles) {
+      expect(cycle).toMatch(
+        /^Will get the latest sentiment for stock NVDA\n(We now buy some stock with sentiment Bullish\.\nBuying NVDA|We now sell some stock with sentiment Bearish\nSelling NVDA)\n?$/,
+      );
+    }
+  });
+
+  it("streaming: progress comes through the stream", async () => {
+    const lines = await run("trading-robot/streaming");
+    expect(lines.filter((l) => l === ">> We now return to the begin step")).toHaveLength(3);
+    expect(lines.filter((l) => /^(Buying|Selling) NVDA$/.test(l))).toHaveLength(2);
+    expect(lines.at(-1)).toBe("We're done for the day.");
+  });
+
+  it("concurrent execution: three votes, one trade", async () => {
+    const [votes, trade, done, ...rest] = await run("trading-robot/concurrent");
+    const counts = Object.values(JSON.parse(votes!) as Record<string, number>);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(trade).toMatch(/^(Buying|Selling) NVDA$/);
+    expect([done, rest]).toEqual(["We are done for the day.", []]);
+  });
+
+  it("nested workflows: the nested TradeStation places the order", async () => {
+    const [trade, result] = await run("trading-robot/nested");
+    expect(`${trade} -> ${result}`).toMatch(
+      /^(Buying NVDA -> Bought NVDA|Selling NVDA -> Sold NVDA)$/,
+    );
+  });
+
+  it("unbound syntax: the added step runs", async () => {
+    expect(await run("trading-robot/unbound")).toEqual(["unbound step ran"]);
+  });
 });

@@ -1,0 +1,2 @@
+// The theme's stylesheet is bundled by VitePress.
+declare module "*.css";

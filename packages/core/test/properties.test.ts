@@ -50,6 +50,8 @@ interface Fault {
   readonly stage: number;
   /** Which invocation of the stage's main step fails, as a fraction of its invocations. */
   readonly at: number;
+  /** In a fan-out stage: fail the worker, or the collector (after it has collected). */
+  readonly target: "main" | "collector";
 }
 
 interface Shape {
@@ -95,6 +97,7 @@ const shapeArb: fc.Arbitrary<Shape> = fc
         ),
         stage: fc.nat(),
         at: fc.double({ min: 0, max: 0.999, noNaN: true }),
+        target: fc.constantFrom("main" as const, "collector" as const),
       }),
       { freq: 3 },
     ),
@@ -205,18 +208,32 @@ function build(shape: Shape, probe: Probe): Workflow {
       i === 0 ? Number((ev as unknown as Record<string, unknown>)["n"]) : (ev as NumberEvent).n;
     const out = (n: number): Event =>
       i === last ? new StopEvent({ result: n }) : new Ev[i + 1]!({ n });
-    const fault = shape.fault?.stage === i ? shape.fault : null;
-    const faultAt = fault === null ? -1 : Math.floor(fault.at * invocations(stage));
-    const faulty = new WeakSet<Event>();
-    let count = 0;
+    const stageFault = shape.fault?.stage === i ? shape.fault : null;
 
-    /** Wraps the stage's main body: concurrency probe, pacing and the injected fault. */
-    const main = (name: string, body: (ev: Event, ctx: Context) => Event | null) => {
+    /**
+     * Wraps a step body: concurrency probe, pacing and the injected fault, which strikes
+     * before the body, or after it (a collector that has already collected).
+     */
+    const main = (
+      name: string,
+      body: (ev: Event, ctx: Context) => Event | null,
+      fault: Fault | null,
+      after = false,
+    ) => {
       probe.limits.set(name, stage.workers);
+      const faultAt = fault === null ? -1 : Math.floor(fault.at * invocations(stage));
+      const faulty = new WeakSet<Event>();
+      let count = 0;
       const run = (ev: Event, ctx: Context): unknown => {
+        const result = after ? body(ev, ctx) : undefined;
         const idx = ctx.retry.attempt === 1 ? count++ : -1;
-        const hit =
-          fault !== null && (idx === faultAt || (faulty.has(ev) && fault.kind !== "throwOnce"));
+        // In a collector, a lasting fault strikes the invocation that completes the batch: one
+        // that strikes earlier may be retried, or hang, after the batch has gone on, and the
+        // run legitimately succeeds. A one-off throw may strike anywhere: its retry must not
+        // buffer the event twice.
+        const strikes =
+          after && fault?.kind !== "throwOnce" ? idx !== -1 && result !== null : idx === faultAt;
+        const hit = fault !== null && (strikes || (faulty.has(ev) && fault.kind !== "throwOnce"));
         if (hit) faulty.add(ev);
         if (hit) {
           switch (fault.kind) {
@@ -235,7 +252,7 @@ function build(shape: Shape, probe: Probe): Workflow {
               break;
           }
         }
-        return body(ev, ctx);
+        return after ? result : body(ev, ctx);
       };
       const tracked = (ev: Event, ctx: Context): unknown => {
         probe.current.set(name, (probe.current.get(name) ?? 0) + 1);
@@ -274,15 +291,19 @@ function build(shape: Shape, probe: Probe): Workflow {
     };
 
     if (stage.kind === "chain") {
-      const m = main(`s${i}`, (ev) => out(valueOf(ev) + 1));
+      const m = main(`s${i}`, (ev) => out(valueOf(ev) + 1), stageFault);
       steps[`s${i}`] = step({ accepts: [In], emits: [Out], ...m.options }, m.handler);
     } else if (stage.kind === "loop") {
       const L = Loop[i]!;
-      const m = main(`s${i}`, (ev) => {
-        const k = ev instanceof L ? ev.k : 0;
-        const n = valueOf(ev);
-        return k < stage.rounds ? new L({ n: n + 1, k: k + 1 }) : out(n);
-      });
+      const m = main(
+        `s${i}`,
+        (ev) => {
+          const k = ev instanceof L ? ev.k : 0;
+          const n = valueOf(ev);
+          return k < stage.rounds ? new L({ n: n + 1, k: k + 1 }) : out(n);
+        },
+        stageFault,
+      );
       steps[`s${i}`] = step({ accepts: [In, L], emits: [L, Out], ...m.options }, m.handler);
     } else {
       const M = Mid[i]!;
@@ -291,12 +312,20 @@ function build(shape: Shape, probe: Probe): Workflow {
         const n = valueOf(ev);
         for (let j = 0; j < stage.width; j++) ctx.sendEvent(new M({ n: n + j }));
       });
-      const m = main(`w${i}`, (ev) => new R({ n: 2 * (ev as NumberEvent).n }));
-      steps[`w${i}`] = step({ accepts: [M], emits: [R], ...m.options }, m.handler);
-      steps[`c${i}`] = step({ accepts: [R], emits: [Out] }, (ev, ctx) => {
-        const all = ctx.collectEvents(ev, R, { count: stage.width });
-        return all === null ? null : out(all.reduce((sum, r) => sum + r.n, 0));
-      });
+      const toWorker = stageFault?.target === "main" ? stageFault : null;
+      const toCollector = stageFault?.target === "collector" ? stageFault : null;
+      const w = main(`w${i}`, (ev) => new R({ n: 2 * (ev as NumberEvent).n }), toWorker);
+      steps[`w${i}`] = step({ accepts: [M], emits: [R], ...w.options }, w.handler);
+      const c = main(
+        `c${i}`,
+        (ev, ctx) => {
+          const all = ctx.collectEvents(ev, R, { count: stage.width });
+          return all === null ? null : out(all.reduce((sum, r) => sum + r.n, 0));
+        },
+        toCollector,
+        true,
+      );
+      steps[`c${i}`] = step({ accepts: [R], emits: [Out], ...c.options }, c.handler);
     }
   });
 

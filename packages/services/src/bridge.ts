@@ -51,7 +51,7 @@ export function bridge(
   // Created first: the stream replays its backlog during subscribe(), which may already stop.
   const subscription = new Subscription();
   const stop = (): void => subscription.unsubscribe();
-  const forward = merge(from.emitted$, from.events$).subscribe((event) => {
+  const deliver = (event: Event): void => {
     if (!wanted.has(event.constructor as EventClass) || seen.has(event)) return;
     seen.add(event);
     if (to.isDone()) {
@@ -65,8 +65,9 @@ export function bridge(
       // `to` ended between the check and the send: nothing left to deliver to.
       stop();
     }
-  });
-  subscription.add(forward);
+  };
+  // Both sources complete when `from` ends.
+  subscription.add(merge(from.emitted$, from.events$).subscribe({ next: deliver, complete: stop }));
   if (from.isDone() || to.isDone()) stop();
   else void to.result.then(stop, stop);
   return {

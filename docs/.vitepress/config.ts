@@ -66,8 +66,12 @@ export default defineConfig({
   cleanUrls: true,
   lastUpdated: false,
   srcExclude: ["**/node_modules/**", "drawings/**", "examples/**", "test/**", "README.md"],
-  head: [["meta", { name: "theme-color", content: "#3d6fd9" }]],
+  head: [
+    ["link", { rel: "icon", type: "image/svg+xml", href: "/logo.svg" }],
+    ["meta", { name: "theme-color", content: "#3d6fd9" }],
+  ],
   themeConfig: {
+    logo: "/logo.svg",
     nav: [
       { text: "Guide", link: "/guide/getting-started", activeMatch: "^/guide/" },
       { text: "Tutorial", link: "/tutorial/trading-robot", activeMatch: "^/tutorial/" },

@@ -173,3 +173,7 @@ describe("the trading robot tutorial", () => {
     expect(await run("trading-robot/unbound")).toEqual(["unbound step ran"]);
   });
 });
+
+it("bridges: the monitor's order reaches the running station, and its confirmation comes back", async () => {
+  expect(await run("bridges")).toEqual(["[ 'buy NVDA: filled', '1 order served' ]"]);
+});

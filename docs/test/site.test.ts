@@ -189,7 +189,7 @@ describe("the docs site", () => {
     const { page, problems } = await openPage();
     await page.goto(`${base}/guide/drawing`);
     const frame = page.frameLocator('iframe[src="/drawings/complex-trade-monitor.html"]');
-    await frame.locator("svg text.name", { hasText: "tradingDecision" }).first().waitFor();
+    await frame.locator("svg", { hasText: "tradingDecision" }).first().waitFor();
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -15,7 +15,7 @@ class ResearchWorkflow extends Workflow {
 
   // Up to 3 invocations of this step run at once (default 4).
   fetch = step({ accepts: [Fetch], emits: [Fetched], numWorkers: 3 }, async (ev) => {
-    await sleep(200); // an API call
+    await sleep(300); // an API call
     return new Fetched({ source: ev.source, score: ev.source.length });
   });
 
@@ -32,7 +32,7 @@ class ResearchWorkflow extends Workflow {
 const started = performance.now();
 console.log(await new ResearchWorkflow().run()); // filings+forum+news
 const elapsed = performance.now() - started;
-console.log(elapsed < 550 ? "concurrent" : `sequential (${elapsed} ms)`); // concurrent
+console.log(elapsed < 850 ? "concurrent" : `sequential (${elapsed} ms)`); // concurrent
 
 // #region collect-list
 class WsbSentiment extends Event.define({ mood: z.string() }) {}

@@ -20,3 +20,23 @@ profile.samples.forEach((id, i) => {
 });
 const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(topArg ?? 25));
 for (const [key, us] of top) console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
+
+// Then the same self time grouped by where the code lives.
+const groups = new Map();
+for (const [key, us] of self) {
+  const where = key.split("  ")[1] ?? "";
+  const group = where.startsWith("packages/")
+    ? where.split(":")[0]
+    : where.startsWith("node_modules/")
+      ? where
+          .split("/")
+          .slice(0, where.startsWith("node_modules/@") ? 3 : 2)
+          .join("/")
+      : where.startsWith("node:")
+        ? "node internals"
+        : key.split("  ")[0];
+  groups.set(group, (groups.get(group) ?? 0) + us);
+}
+console.log("\nby location:");
+for (const [g, us] of [...groups].sort((a, b) => b[1] - a[1]).slice(0, 12))
+  console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${g}`);

@@ -75,9 +75,9 @@ const gc: () => void =
       };
 
 /**
- * A full collection, then a pause: V8 finishes sweeping concurrently after `gc()`, and a
- * measurement started at once would pay for it (a 30 ms run measured right after `gc()` read
- * twice as slow per event as a 300 ms run).
+ * A full collection, then a pause for V8's concurrent sweeping. Only before memory readings:
+ * a forced full GC makes Eventloom's next hundred milliseconds 3-4x slower (the floor is
+ * unaffected), and no server collects between requests, so timed runs never follow one.
  */
 async function settle(): Promise<void> {
   gc();
@@ -88,7 +88,6 @@ const heapUsed = () => process.memoryUsage().heapUsed;
 
 /** One timed execution of a workload; throws if the returned count is not the expected one. */
 async function timed(what: string, expected: number, work: () => Promise<number>): Promise<number> {
-  await settle();
   const t0 = performance.now();
   const count = await work();
   const ms = performance.now() - t0;
@@ -234,20 +233,22 @@ const scenarios: Record<ScenarioName, Scenario> = {
 
   async concurrent_runs(s, engines) {
     const units = s.concurrentRuns * s.concurrentSteps;
-    const peaks = new Map<EngineName, number[]>(engines.map((e) => [e.name, []]));
-    const samples = await sample(s, engines, async (e, warmUp) => {
-      let base = 0;
+    const samples = await sample(s, engines, (e) =>
+      timed(`${e.name} concurrent_runs`, units, () =>
+        e.concurrentRuns(s.concurrentRuns, s.concurrentSteps, () => {}),
+      ),
+    );
+    // Memory in separate, untimed runs: a collection first, then the heap once every run has
+    // started and again when all have finished; the larger growth counts.
+    const peaks = await sample({ ...s, warmups: 0 }, engines, async (e) => {
+      await settle();
+      const base = heapUsed();
       let peak = 0;
-      const ms = await timed(`${e.name} concurrent_runs`, units, async () => {
-        base = heapUsed();
-        const count = await e.concurrentRuns(s.concurrentRuns, s.concurrentSteps, () => {
-          peak = heapUsed();
-        });
-        peak = Math.max(peak, heapUsed());
-        return count;
+      const count = await e.concurrentRuns(s.concurrentRuns, s.concurrentSteps, () => {
+        peak = heapUsed();
       });
-      if (!warmUp) peaks.get(e.name)!.push((peak - base) / s.concurrentRuns);
-      return ms;
+      if (count !== units) throw new Error(`${e.name} concurrent_runs: count ${count}`);
+      return (Math.max(peak, heapUsed()) - base) / s.concurrentRuns;
     });
     return [
       {
@@ -408,7 +409,7 @@ const scenarios: Record<ScenarioName, Scenario> = {
   async idle_memory(s, engines) {
     const samples = await sample(s, engines, async (e) => {
       const probe = new Probe();
-      gc();
+      await settle();
       const base = heapUsed();
       let used = 0;
       const ended = await e.idle(s.idleRuns, probe, () => {

@@ -12,6 +12,18 @@ function apiSidebar(): DefaultTheme.SidebarItem[] {
   return JSON.parse(readFileSync(file, "utf8")) as DefaultTheme.SidebarItem[];
 }
 
+/**
+ * The results section ("## One run") of bench/README.md, which the benchmark engineer updates
+ * with each published run; the benchmarks page shows it where it says `<!-- bench-results -->`.
+ */
+function benchResults(): string {
+  const file = join(docsRoot, "../bench/README.md");
+  const section = existsSync(file)
+    ? /^## One run\n([\s\S]*?)(?=^## |(?![\s\S]))/m.exec(readFileSync(file, "utf8"))?.[1]
+    : undefined;
+  return section ?? "No published run yet: run `pnpm bench` to measure on your machine.";
+}
+
 const guide: DefaultTheme.SidebarItem[] = [
   {
     text: "Introduction",
@@ -66,6 +78,14 @@ export default defineConfig({
   cleanUrls: true,
   lastUpdated: false,
   srcExclude: ["**/node_modules/**", "drawings/**", "examples/**", "test/**", "README.md"],
+  markdown: {
+    config(md) {
+      const results = benchResults();
+      md.core.ruler.before("normalize", "bench-results", (state) => {
+        state.src = state.src.replace("<!-- bench-results -->", results);
+      });
+    },
+  },
   head: [
     ["link", { rel: "icon", type: "image/svg+xml", href: "/logo.svg" }],
     ["meta", { name: "theme-color", content: "#3d6fd9" }],

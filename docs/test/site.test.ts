@@ -194,6 +194,19 @@ describe("the docs site", () => {
     await page.close();
   });
 
+  it("shows the published benchmark table from bench/README.md", async () => {
+    const { page, problems } = await openPage();
+    await page.goto(`${base}/benchmarks`);
+    const header = page.locator(".bench-results table th", { hasText: "@eventloom/core" });
+    const fallback = page.locator(".bench-results", { hasText: "No published run yet" });
+    const published =
+      existsSync(join(docs, "../bench/README.md")) &&
+      readFileSync(join(docs, "../bench/README.md"), "utf8").includes("## One run");
+    await (published ? header : fallback).first().waitFor();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("finds a guide with the local search and opens it", async () => {
     const { page, problems } = await openPage();
     await page.goto(`${base}/`);

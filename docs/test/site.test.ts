@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const docs = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(docs, ".vitepress/dist");
 const shots = join(docs, "test/.out");
+const CHROMIUM = "/usr/bin/chromium";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -56,6 +57,11 @@ let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium)`,
+    );
+  }
   if (!existsSync(join(dist, "index.html"))) {
     execFileSync("pnpm", ["run", "build"], { cwd: docs, stdio: "inherit" });
   }
@@ -63,7 +69,7 @@ beforeAll(async () => {
   server = await serve();
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: CHROMIUM,
     args: [
       "--no-sandbox",
       "--disable-gpu",

@@ -1,6 +1,8 @@
 import {
   type Context as OtelContext,
   type Tracer,
+  type TracerProvider,
+  ProxyTracerProvider,
   context as otelContext,
   trace,
 } from "@opentelemetry/api";
@@ -188,7 +190,7 @@ export class Workflow {
     options?: RunOptions,
   ): WorkflowHandler<RunResult<W>> {
     const plan = this.plan();
-    checkServices(plan, this.services, this.workflowName);
+    if (plan.needsServices) checkServices(plan, this.services, this.workflowName);
     const opts = validateRunOptions(this.workflowName, options);
     const startEvent = buildStartEvent(plan, input);
     const parent = opts.parent as StepView | undefined;
@@ -207,17 +209,17 @@ export class Workflow {
       }
       signal = signal === undefined ? parent.signal : AbortSignal.any([signal, parent.signal]);
     }
+    const traceParent = traceParentOf(parent);
     const run = new Run({
       workflow: this,
       plan,
-      runId: crypto.randomUUID(),
       startEvent,
       timeoutMs,
       stepwise: opts.stepwise === true,
       verbose: this.options.verbose === true,
       log: this.options.logger ?? console.log,
-      tracer: this.options.tracer ?? trace.getTracer("@eventloom/core", VERSION),
-      traceParent: traceParentOf(parent),
+      tracer: this.options.tracer ?? defaultTracer(traceParent),
+      traceParent,
       recordExceptions: this.options.recordExceptions !== false,
       payloadMaxLength: payloadMaxLength(this.options.recordEventPayloads),
       signal,
@@ -398,6 +400,33 @@ function validateWorkflowOptions(name: string, o: WorkflowOptions): WorkflowOpti
   if (problems.length > 0)
     throw new WorkflowValidationError(problems.map((p) => `new ${name}(options): ${p}`));
   return o;
+}
+
+let defaultProvider: TracerProvider | undefined;
+let defaultTracerOfProvider: Tracer | undefined;
+/** The API's no-op provider: what a proxy provider delegates to while no SDK is registered. */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/**
+ * `trace.getTracer("@eventloom/core", version)`, asked of the global provider again only when it
+ * is replaced (`trace.disable()` then a new registration): the API makes a new proxy tracer per
+ * call, which a run should not pay for. Undefined when no SDK is registered and no span context
+ * comes from the parent: every span would be a no-op, so the run starts none.
+ */
+function defaultTracer(parent: OtelContext): Tracer | undefined {
+  const provider = trace.getTracerProvider();
+  if (
+    provider instanceof ProxyTracerProvider &&
+    provider.getDelegate() === NOOP_PROVIDER &&
+    trace.getSpanContext(parent) === undefined
+  ) {
+    return undefined;
+  }
+  if (provider !== defaultProvider || defaultTracerOfProvider === undefined) {
+    defaultProvider = provider;
+    defaultTracerOfProvider = provider.getTracer("@eventloom/core", VERSION);
+  }
+  return defaultTracerOfProvider;
 }
 
 /**

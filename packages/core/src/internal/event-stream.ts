@@ -13,19 +13,24 @@ interface Consumer {
  * terminal event every consumer completes.
  */
 export class EventStream {
-  private backlog: Event[] | null = [];
-  private consumers: Consumer[] = [];
+  /** Events written before the first consumer attached (made on the first such write). */
+  private backlog: Event[] | undefined = undefined;
+  private attachedOnce = false;
+  private consumers: Consumer[] | undefined = undefined;
   private terminal: Event | null = null;
+  private observable: Observable<Event> | undefined = undefined;
 
   /** An Observable view: each subscription attaches a consumer. */
-  readonly events$ = new Observable<Event>((subscriber) => {
-    const consumer: Consumer = {
-      next: (e) => subscriber.next(e),
-      complete: () => subscriber.complete(),
-    };
-    this.attach(consumer);
-    return () => this.detach(consumer);
-  });
+  get events$(): Observable<Event> {
+    return (this.observable ??= new Observable<Event>((subscriber) => {
+      const consumer: Consumer = {
+        next: (e) => subscriber.next(e),
+        complete: () => subscriber.complete(),
+      };
+      this.attach(consumer);
+      return () => this.detach(consumer);
+    }));
+  }
 
   get ended(): boolean {
     return this.terminal !== null;
@@ -34,8 +39,8 @@ export class EventStream {
   write(event: Event): void {
     if (this.terminal !== null) return;
     const consumers = this.consumers;
-    if (consumers.length === 0) {
-      this.backlog?.push(event);
+    if (consumers === undefined || consumers.length === 0) {
+      if (!this.attachedOnce) (this.backlog ??= []).push(event);
       return;
     }
     if (consumers.length === 1) consumers[0]!.next(event);
@@ -46,8 +51,8 @@ export class EventStream {
     if (this.terminal !== null) return;
     this.terminal = terminal;
     const consumers = this.consumers;
-    this.consumers = [];
-    if (consumers.length === 0) this.backlog?.push(terminal);
+    this.consumers = undefined;
+    if (consumers === undefined) return;
     for (const c of consumers) {
       c.next(terminal);
       c.complete();
@@ -55,25 +60,26 @@ export class EventStream {
   }
 
   attach(consumer: Consumer): void {
-    const backlog = this.backlog;
-    if (backlog !== null) {
-      this.backlog = null;
-      for (const e of backlog) consumer.next(e);
-      if (this.terminal !== null) consumer.complete();
-      else this.consumers.push(consumer);
-      return;
+    if (!this.attachedOnce) {
+      // The first consumer gets everything written so far.
+      this.attachedOnce = true;
+      const backlog = this.backlog;
+      this.backlog = undefined;
+      if (backlog !== undefined) for (const e of backlog) consumer.next(e);
     }
     if (this.terminal !== null) {
       consumer.next(this.terminal);
       consumer.complete();
       return;
     }
-    this.consumers.push(consumer);
+    (this.consumers ??= []).push(consumer);
   }
 
   detach(consumer: Consumer): void {
-    const i = this.consumers.indexOf(consumer);
-    if (i >= 0) this.consumers.splice(i, 1);
+    const consumers = this.consumers;
+    if (consumers === undefined) return;
+    const i = consumers.indexOf(consumer);
+    if (i >= 0) consumers.splice(i, 1);
   }
 
   /** An async-iterable view, attached at once; `return()` (a `break` in `for await`) detaches it. */

@@ -20,6 +20,25 @@ export class Fifo<T> {
     return this.items[this.head];
   }
 
+  peekLast(): T | undefined {
+    return this.items.length > this.head ? this.items[this.items.length - 1] : undefined;
+  }
+
+  pop(): T | undefined {
+    return this.items.length > this.head ? this.items.pop() : undefined;
+  }
+
+  /** Keeps only the items `keep` returns true for, in order. */
+  retain(keep: (item: T) => boolean): void {
+    const kept: T[] = [];
+    for (let i = this.head; i < this.items.length; i++) {
+      const item = this.items[i] as T;
+      if (keep(item)) kept.push(item);
+    }
+    this.items = kept;
+    this.head = 0;
+  }
+
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head];

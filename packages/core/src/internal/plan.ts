@@ -36,6 +36,8 @@ export interface WorkflowPlan {
   readonly startClass: EventClass;
   readonly eventsByType: ReadonlyMap<string, EventClass>;
   readonly stateSchema: z.ZodObject | undefined;
+  /** True when some step declares `services` (checked at every run, since they can change). */
+  readonly needsServices: boolean;
 }
 
 export interface CollectedStep {
@@ -175,7 +177,27 @@ export function buildPlan(
   if (problems.length > 0) {
     throw new WorkflowValidationError(problems.map((p) => `${workflowName}: ${p}`));
   }
-  return { workflowName, steps, byName, routes, startClass, eventsByType, stateSchema };
+  if (stateSchema !== undefined) {
+    // Each run's store starts from the schema's defaults: every field needs one.
+    const initial = stateSchema.safeParse({});
+    if (!initial.success) {
+      throw new WorkflowValidationError(
+        `${workflowName}: static state must give every field a default (or make it optional): ${initial.error.issues.map((i) => i.path.join(".")).join(", ")}`,
+        { cause: initial.error },
+      );
+    }
+  }
+  const needsServices = steps.some((s) => s.definition.services.length > 0);
+  return {
+    workflowName,
+    steps,
+    byName,
+    routes,
+    startClass,
+    eventsByType,
+    stateSchema,
+    needsServices,
+  };
 }
 
 function push(map: Map<EventClass, string[]>, cls: EventClass, name: string): void {

@@ -1,4 +1,4 @@
-import { Observable, Subject, type Subscription } from "rxjs";
+import { Observable, Subject, Subscriber, type Subscription } from "rxjs";
 import type { Context as OtelContext, Span, Tracer } from "@opentelemetry/api";
 import type { z } from "zod";
 import type { Context, RetryState, Store, WaitForEventOptions } from "../context.js";
@@ -24,8 +24,10 @@ import {
   WorkflowFailedEvent,
   WorkflowTimedOutEvent,
 } from "../workflow-events.js";
+import type { UnhandledEvent } from "../workflow-handler.js";
 import type { Workflow } from "../workflow.js";
 import { type Buffered, Collector } from "./collector.js";
+import { type Deadline, addDeadline } from "./deadlines.js";
 import { EventStream } from "./event-stream.js";
 import { Fifo } from "./fifo.js";
 import type { StepRecord, WorkflowPlan } from "./plan.js";
@@ -68,13 +70,13 @@ export interface ExecutionRecord {
 export interface RunSettings {
   readonly workflow: Workflow;
   readonly plan: WorkflowPlan;
-  readonly runId: string;
   readonly startEvent: Event;
   readonly timeoutMs: number | null;
   readonly stepwise: boolean;
   readonly verbose: boolean;
   readonly log: (message: string) => void;
-  readonly tracer: Tracer;
+  /** Undefined when every span would be a no-op (no SDK, no parent span): none is started. */
+  readonly tracer: Tracer | undefined;
   readonly traceParent: OtelContext;
   readonly recordExceptions: boolean;
   /** Record the input event's JSON on step spans, cut to this length; undefined for none. */
@@ -102,8 +104,9 @@ class StepPool {
   retrying = 0;
   /** Invocations allowed to start; unlimited except in stepwise mode (one round's worth). */
   budget: number;
-  readonly queue = new Fifo<Pending>();
-  private readonly freeSlots: number[] = [];
+  /** Invocations waiting for a worker; made when the first one has to wait. */
+  queue: Fifo<Pending> | undefined = undefined;
+  private freeSlots: number[] | undefined = undefined;
   private nextSlot = 0;
   readonly limit: number;
 
@@ -117,34 +120,42 @@ class StepPool {
   }
 
   push(env: Envelope): void {
-    if (this.active < this.limit && this.budget > 0 && this.queue.length === 0) {
+    if (
+      this.active < this.limit &&
+      this.budget > 0 &&
+      (this.queue === undefined || this.queue.length === 0)
+    ) {
       this.budget--;
       void this.run.invoke(this, env, 1, undefined, 0);
     } else {
-      this.queue.push({ env, attempt: 1, lastError: undefined, firstStart: 0 });
+      (this.queue ??= new Fifo()).push({ env, attempt: 1, lastError: undefined, firstStart: 0 });
     }
   }
 
   /** A retry goes ahead of waiting first tries, so a retried event is not starved. */
   pushRetry(p: Pending): void {
-    this.queue.unshift(p);
+    (this.queue ??= new Fifo()).unshift(p);
     this.pump();
   }
 
   pump(): void {
-    while (this.active < this.limit && this.budget > 0 && this.queue.length > 0) {
+    const queue = this.queue;
+    if (queue === undefined) return;
+    while (this.active < this.limit && this.budget > 0 && queue.length > 0) {
       this.budget--;
-      const p = this.queue.shift()!;
+      const p = queue.shift()!;
       void this.run.invoke(this, p.env, p.attempt, p.lastError, p.firstStart);
     }
   }
 
+  /** The worker slot of a traced attempt (`eventloom.step.worker`): a free one, reused. */
   takeSlot(): number {
-    return this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.nextSlot++;
+    const free = this.freeSlots;
+    return free !== undefined && free.length > 0 ? free.pop()! : this.nextSlot++;
   }
 
   releaseSlot(slot: number): void {
-    this.freeSlots.push(slot);
+    (this.freeSlots ??= []).push(slot);
   }
 }
 
@@ -183,8 +194,8 @@ export class StepView implements Context {
       this.controller = new AbortController();
       if (this.run.settled || this.abandoned)
         this.controller.abort(this.abortReason ?? this.run.endReason());
-      else if (this.step !== undefined) this.run.live.add(this);
-      else this.run.callerViews.add(this);
+      else if (this.step !== undefined) (this.run.live ??= new Set()).add(this);
+      else (this.run.callerViews ??= new Set()).add(this);
     }
     return this.controller.signal;
   }
@@ -296,16 +307,18 @@ class RunStore implements Store<Record<string, unknown>> {
  * class in O(1) to the worker pools of the accepting steps.
  */
 export class Run {
-  readonly runId: string;
   readonly stream = new EventStream();
-  readonly store: RunStore;
   readonly history: ExecutionRecord[] = [];
   /** Invocations past `historyLimit`, not recorded in `history`. */
   historyDropped = 0;
-  readonly live = new Set<StepView>();
-  readonly callerViews = new Set<StepView>();
-  readonly callerView: StepView;
-  readonly deadline: number | null;
+  /** Views whose signal was read or whose span is open: the run's end aborts and ends them. */
+  live: Set<StepView> | undefined = undefined;
+  /** Caller views (`handler.ctx`) whose signal was read. */
+  callerViews: Set<StepView> | undefined = undefined;
+  /** When the run times out, on the `performance.now()` clock; null without a timeout. */
+  get deadline(): number | null {
+    return this.runDeadline === undefined ? null : this.runDeadline.at;
+  }
   settled = false;
   status: RunStatus | "running" = "running";
   failure: unknown = undefined;
@@ -316,24 +329,26 @@ export class Run {
 
   private readonly bus = new Subject<Envelope>();
   private readonly busSubscription: Subscription;
-  private readonly unhandled = new Subject<{ event: Event; reason: string }>();
-  readonly unhandled$ = this.unhandled.asObservable();
+  // Everything below that a run may never need is created on first use: a short run allocates
+  // little, and 10 000 idle runs stay small.
+  private id: string | undefined;
+  private storeInstance: RunStore | undefined;
+  private caller: StepView | undefined;
+  /** Created by the first `unhandled$` subscriber: nobody listening, nothing to report to. */
+  private unhandledEvents: Subject<UnhandledEvent> | undefined;
   /** Created by the first `emitted$` subscriber: until then emitting costs one check. */
   private emittedEvents: Subject<Event> | undefined;
   private readonly pools: StepPool[];
   private readonly tracing: RunTracing;
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  private runTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly waiters = new Map<EventClass, Set<Waiter>>();
-  private readonly collectors = new Map<string, Collector<ProducerLink>>();
+  private timers: Set<ReturnType<typeof setTimeout>> | undefined;
+  private runDeadline: Deadline | undefined;
+  private waiters: Map<EventClass, Set<Waiter>> | undefined;
+  private collectors: Map<string, Collector<ProducerLink>> | undefined;
   /**
    * Per invocation of a step with a retry policy, what it collected from each buffer: a retry
    * must not buffer its event again, and gets the batch that a failed attempt already took.
    */
-  private readonly collectMemos = new WeakMap<
-    Envelope,
-    Map<string, Buffered<ProducerLink>[] | null>
-  >();
+  private collectMemos: WeakMap<Envelope, Map<string, Buffered<ProducerLink>[] | null>> | undefined;
   private started = false;
   private pending: Envelope[] = [];
   private inflight = 0;
@@ -341,9 +356,7 @@ export class Run {
   private readonly onAbort: (() => void) | undefined;
 
   constructor(readonly settings: RunSettings) {
-    this.runId = settings.runId;
     const plan = settings.plan;
-    this.store = new RunStore(plan.stateSchema, plan.workflowName);
     this.result = new Promise((resolve, reject) => {
       this.resolveResult = resolve;
       this.rejectResult = reject;
@@ -354,17 +367,15 @@ export class Run {
     this.tracing = new RunTracing(
       settings.tracer,
       plan.workflowName,
-      settings.runId,
+      () => this.runId,
       settings.traceParent,
       { recordExceptions: settings.recordExceptions, payloadMaxLength: settings.payloadMaxLength },
     );
     this.pools = plan.steps.map((s) => new StepPool(this, s, settings.stepwise));
-    this.callerView = new StepView(this, undefined, undefined, 1, undefined, undefined, undefined);
-    this.busSubscription = this.bus.subscribe((env) => this.route(env));
-    this.deadline = settings.timeoutMs === null ? null : now() + settings.timeoutMs;
+    this.busSubscription = this.bus.subscribe(new RouteSubscriber(this));
     if (settings.timeoutMs !== null) {
       const ms = settings.timeoutMs;
-      this.runTimer = setTimeout(() => this.timeOut(ms), ms);
+      this.runDeadline = addDeadline(ms, () => this.timeOut(ms));
     }
     const signal = settings.signal;
     if (signal !== undefined) {
@@ -373,6 +384,41 @@ export class Run {
       else signal.addEventListener("abort", this.onAbort, { once: true });
     }
     if (!settings.stepwise) queueMicrotask(() => this.start());
+  }
+
+  /** This run's id: a UUID, made when first asked for. */
+  get runId(): string {
+    return (this.id ??= crypto.randomUUID());
+  }
+
+  get store(): RunStore {
+    const plan = this.settings.plan;
+    return (this.storeInstance ??= new RunStore(plan.stateSchema, plan.workflowName));
+  }
+
+  /** The caller's view of the context (`handler.ctx`). */
+  get callerView(): StepView {
+    return (this.caller ??= new StepView(
+      this,
+      undefined,
+      undefined,
+      1,
+      undefined,
+      undefined,
+      undefined,
+    ));
+  }
+
+  /** Events no step accepted (hot, no replay), then complete at the run's end. */
+  get unhandled$(): Observable<UnhandledEvent> {
+    return new Observable<UnhandledEvent>((subscriber) => {
+      if (this.settled) {
+        subscriber.complete();
+        return undefined;
+      }
+      this.unhandledEvents ??= new Subject<UnhandledEvent>();
+      return this.unhandledEvents.subscribe(subscriber);
+    });
   }
 
   private start(): void {
@@ -405,7 +451,7 @@ export class Run {
 
   // --- routing -------------------------------------------------------------------------------
 
-  private route(env: Envelope): void {
+  route(env: Envelope): void {
     if (this.settled) return;
     const event = env.event;
     if (event instanceof StopEvent) {
@@ -416,7 +462,7 @@ export class Run {
       this.pools[env.target.index]!.push(env);
       return;
     }
-    const delivered = this.waiters.size > 0 && this.deliverToWaiters(event);
+    const delivered = this.waiters !== undefined && this.deliverToWaiters(this.waiters, event);
     const steps = this.settings.plan.routes.get(event.constructor as EventClass);
     if (steps !== undefined) {
       for (let i = 0; i < steps.length; i++) this.pools[steps[i]!.index]!.push(env);
@@ -425,7 +471,7 @@ export class Run {
     if (!delivered && !(event instanceof InputRequiredEvent)) {
       const reason = `no step accepts ${eventTypeName(event.constructor as EventClass)}`;
       if (this.settings.verbose) this.settings.log(`Unhandled event: ${reason}`);
-      this.unhandled.next({ event, reason });
+      this.unhandledEvents?.next({ event, reason });
     }
   }
 
@@ -509,10 +555,11 @@ export class Run {
     const settings = this.settings;
     pool.active++;
     this.inflight++;
-    const slot = pool.takeSlot();
+    const traced = this.tracing.enabled;
+    const slot = traced ? pool.takeSlot() : -1;
     if (def.retry !== undefined && attempt === 1) firstStart = now();
     const event = env.event;
-    const span = this.tracing.enabled
+    const span = traced
       ? this.tracing.startStep(step.name, attempt, slot, event, env.link)
       : undefined;
     // History is bounded: retaining a record per invocation of a long loop would cost more
@@ -524,7 +571,7 @@ export class Run {
     } else this.historyDropped++;
     const view = new StepView(this, step, env, attempt, lastError, span, record);
     if (this.round !== undefined) view.seq = this.round.seq++;
-    if (span !== undefined) this.live.add(view);
+    if (span !== undefined) (this.live ??= new Set()).add(view);
     if (settings.verbose) settings.log(`Running step ${step.name}`);
 
     let result: unknown;
@@ -553,9 +600,9 @@ export class Run {
       error = e;
     }
     view.abandoned = true;
-    this.live.delete(view);
+    this.live?.delete(view);
     pool.active--;
-    pool.releaseSlot(slot);
+    if (traced) pool.releaseSlot(slot);
     this.inflight--;
     // The run's end already ended this span (it was live then): a span ends exactly once.
     if (this.settled) return;
@@ -609,22 +656,22 @@ export class Run {
   private withStepTimeout(view: StepView, out: unknown, ms: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.timers.delete(timer);
+        this.timers?.delete(timer);
         const error = new StepTimeoutError(view.step!.name, ms);
         view.abandoned = true;
         view.abort(error);
         reject(error);
       }, ms);
-      this.timers.add(timer);
+      this.addTimer(timer);
       Promise.resolve(out).then(
         (v) => {
           clearTimeout(timer);
-          this.timers.delete(timer);
+          this.timers?.delete(timer);
           resolve(v);
         },
         (e: unknown) => {
           clearTimeout(timer);
-          this.timers.delete(timer);
+          this.timers?.delete(timer);
           reject(e);
         },
       );
@@ -664,7 +711,7 @@ export class Run {
     pool.retrying++;
     const retry: Pending = { env, attempt: attempt + 1, lastError: error, firstStart };
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
+      this.timers?.delete(timer);
       this.inflight--;
       pool.retrying--;
       if (this.settled) return;
@@ -672,8 +719,12 @@ export class Run {
       pool.pushRetry(retry);
       this.checkRound();
     }, delay);
-    this.timers.add(timer);
+    this.addTimer(timer);
     return true;
+  }
+
+  private addTimer(timer: ReturnType<typeof setTimeout>): void {
+    (this.timers ??= new Set()).add(timer);
   }
 
   servicesFor(step: StepRecord): StepServices {
@@ -703,12 +754,14 @@ export class Run {
     }
     const key =
       options?.bufferId === undefined ? step.name : `${step.name}\u0000${options.bufferId}`;
-    let collector = this.collectors.get(key);
-    if (collector === undefined) this.collectors.set(key, (collector = new Collector()));
+    const collectors = (this.collectors ??= new Map<string, Collector<ProducerLink>>());
+    let collector = collectors.get(key);
+    if (collector === undefined) collectors.set(key, (collector = new Collector()));
     let memo: Map<string, Buffered<ProducerLink>[] | null> | undefined;
     if (step.definition.retry !== undefined && view.env !== undefined && event === view.env.event) {
-      memo = this.collectMemos.get(view.env);
-      if (memo === undefined) this.collectMemos.set(view.env, (memo = new Map()));
+      const memos = (this.collectMemos ??= new WeakMap());
+      memo = memos.get(view.env);
+      if (memo === undefined) memos.set(view.env, (memo = new Map()));
     }
     const prior = memo?.get(key);
     if (prior === undefined)
@@ -791,8 +844,9 @@ export class Run {
           reject(e);
         },
       };
-      let set = this.waiters.get(cls);
-      if (set === undefined) this.waiters.set(cls, (set = new Set()));
+      const waiters = (this.waiters ??= new Map());
+      let set = waiters.get(cls);
+      if (set === undefined) waiters.set(cls, (set = new Set()));
       set.add(waiter);
       pool.waiting++;
       this.inflight--;
@@ -801,7 +855,7 @@ export class Run {
           waiter.timer = undefined;
           waiter.reject(new StepTimeoutError(step.name, timeout, "waitForEvent"));
         }, timeout);
-        this.timers.add(waiter.timer);
+        this.addTimer(waiter.timer);
       }
       if (options?.waiterEvent !== undefined) view.writeEventToStream(options.waiterEvent);
       this.checkRound();
@@ -809,19 +863,23 @@ export class Run {
   }
 
   private resumeWaiter(waiter: Waiter, pool: StepPool): void {
-    const set = this.waiters.get(waiter.cls);
+    const waiters = this.waiters;
+    const set = waiters?.get(waiter.cls);
     if (set === undefined || !set.delete(waiter)) return;
-    if (set.size === 0) this.waiters.delete(waiter.cls);
+    if (set.size === 0) {
+      waiters!.delete(waiter.cls);
+      if (waiters!.size === 0) this.waiters = undefined;
+    }
     if (waiter.timer !== undefined) {
       clearTimeout(waiter.timer);
-      this.timers.delete(waiter.timer);
+      this.timers?.delete(waiter.timer);
     }
     pool.waiting--;
     this.inflight++;
   }
 
-  private deliverToWaiters(event: Event): boolean {
-    const set = this.waiters.get(event.constructor as EventClass);
+  private deliverToWaiters(waiters: Map<EventClass, Set<Waiter>>, event: Event): boolean {
+    const set = waiters.get(event.constructor as EventClass);
     if (set === undefined) return false;
     let delivered = false;
     for (const w of [...set]) {
@@ -865,7 +923,7 @@ export class Run {
     }
     for (const env of held) this.bus.next(env);
     for (const pool of this.pools) {
-      pool.budget = pool.queue.length;
+      pool.budget = pool.queue?.length ?? 0;
       pool.pump();
     }
     this.checkRound();
@@ -914,7 +972,6 @@ export class Run {
   }
 
   private timeOut(ms: number): void {
-    this.runTimer = undefined;
     const active = this.activeSteps();
     this.finish(
       "timed_out",
@@ -938,30 +995,38 @@ export class Run {
     this.status = status;
     const ok = status === "completed";
     if (!ok) this.failure = value;
-    if (this.runTimer !== undefined) clearTimeout(this.runTimer);
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.runDeadline?.cancel();
+    if (this.timers !== undefined) {
+      for (const t of this.timers) clearTimeout(t);
+      this.timers = undefined;
+    }
     if (this.onAbort !== undefined)
       this.settings.signal!.removeEventListener("abort", this.onAbort);
     // The abort reason is an Error (a stack capture): build it only when someone can see it.
-    const needsReason = this.live.size > 0 || this.callerViews.size > 0 || this.waiters.size > 0;
+    const live = this.live;
+    const callerViews = this.callerViews;
+    const waiters = this.waiters;
+    this.live = this.callerViews = this.collectors = undefined;
+    const needsReason =
+      (live?.size ?? 0) > 0 || (callerViews?.size ?? 0) > 0 || waiters !== undefined;
     const reason = needsReason ? this.endReason() : undefined;
-    for (const view of this.live) {
-      view.abandoned = true;
-      view.abort(reason);
-      this.tracing.endStep(view.span);
+    if (live !== undefined) {
+      for (const view of live) {
+        view.abandoned = true;
+        view.abort(reason);
+        this.tracing.endStep(view.span);
+      }
     }
-    this.live.clear();
-    for (const view of this.callerViews) view.abort(reason);
-    this.callerViews.clear();
-    for (const set of this.waiters.values()) for (const w of [...set]) w.reject(reason);
-    this.waiters.clear();
-    this.collectors.clear();
-    for (const pool of this.pools) pool.queue.clear();
+    if (callerViews !== undefined) for (const view of callerViews) view.abort(reason);
+    if (waiters !== undefined) {
+      for (const set of waiters.values()) for (const w of [...set]) w.reject(reason);
+      this.waiters = undefined;
+    }
+    for (const pool of this.pools) pool.queue?.clear();
     this.pending = [];
     this.busSubscription.unsubscribe();
     this.bus.complete();
-    this.unhandled.complete();
+    this.unhandledEvents?.complete();
     this.emittedEvents?.complete();
     this.tracing.endRun(status, ok ? undefined : value);
     if (this.settings.verbose && !ok) this.settings.log(`Run ${this.runId} ${status}`);
@@ -973,3 +1038,14 @@ export class Run {
 }
 
 const NO_SERVICES: StepServices = Object.freeze({});
+
+/** The bus's one subscriber: a Subscriber itself, so RxJS wraps it in nothing per event. */
+class RouteSubscriber extends Subscriber<Envelope> {
+  constructor(private readonly run: Run) {
+    super();
+  }
+
+  protected override _next(env: Envelope): void {
+    this.run.route(env);
+  }
+}

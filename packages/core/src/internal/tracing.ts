@@ -40,30 +40,32 @@ export class RunTracing {
   private reported = false;
 
   constructor(
-    private readonly tracer: Tracer,
+    private readonly tracer: Tracer | undefined,
     workflowName: string,
-    runId: string,
+    runId: () => string,
     parent: OtelContext,
     private readonly options: TracingOptions,
   ) {
     let span: Span | undefined;
     let enabled = false;
-    try {
-      span = tracer.startSpan(
-        `invoke_workflow ${workflowName}`,
-        {
-          kind: SpanKind.INTERNAL,
-          attributes: {
-            "gen_ai.operation.name": "invoke_workflow",
-            "gen_ai.workflow.name": workflowName,
-            "eventloom.run.id": runId,
+    if (tracer !== undefined) {
+      try {
+        span = tracer.startSpan(
+          `invoke_workflow ${workflowName}`,
+          {
+            kind: SpanKind.INTERNAL,
+            attributes: {
+              "gen_ai.operation.name": "invoke_workflow",
+              "gen_ai.workflow.name": workflowName,
+              "eventloom.run.id": runId(),
+            },
           },
-        },
-        parent,
-      );
-      enabled = span.isRecording() || isSpanContextValid(span.spanContext());
-    } catch (error) {
-      this.report(error);
+          parent,
+        );
+        enabled = span.isRecording() || isSpanContextValid(span.spanContext());
+      } catch (error) {
+        this.report(error);
+      }
     }
     this.runSpan = span;
     this.enabled = enabled && span !== undefined;
@@ -94,7 +96,7 @@ export class RunTracing {
     if (maxLength !== undefined)
       attributes["eventloom.event.payload"] = summarize(input, maxLength);
     try {
-      return this.tracer.startSpan(
+      return this.tracer!.startSpan(
         `step ${step}`,
         {
           kind: SpanKind.INTERNAL,

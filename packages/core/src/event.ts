@@ -22,6 +22,7 @@ export type EventClass<E extends Event = Event> = abstract new (...args: any[]) 
 
 const SCHEMA = Symbol.for("eventloom.event.schema");
 const DEFINED = Symbol.for("eventloom.event.defined");
+const PLAIN = Symbol.for("eventloom.event.plain");
 declare const START_BRAND: unique symbol;
 declare const STOP_BRAND: unique symbol;
 declare const INPUT_TYPE: unique symbol;
@@ -31,6 +32,7 @@ export type EventInput<E> = E extends { readonly [INPUT_TYPE]?: infer I } ? I : 
 
 interface EventClassInternals {
   [SCHEMA]?: z.ZodObject;
+  [PLAIN]?: PlainShape | undefined;
   [DEFINED]?: { name: string | undefined };
   typeName?: string;
   name: string;
@@ -190,6 +192,7 @@ function defineEventClass(base: typeof Event, shape: EventShape, options?: Defin
   Object.defineProperty(Defined, "name", { value: name ?? `${base.name}.define()` });
   Object.defineProperty(Defined, "schema", { value: schema, enumerable: true });
   (Defined as unknown as EventClassInternals)[SCHEMA] = schema;
+  (Defined as unknown as EventClassInternals)[PLAIN] = plainShape(schema);
   (Defined as unknown as EventClassInternals)[DEFINED] = { name };
   return Defined;
 }
@@ -200,9 +203,75 @@ function initEventData(target: Event, cls: EventClassInternals, data: object | u
     if (data !== undefined && data !== null) Object.assign(target, data);
     return;
   }
+  const plain = cls[PLAIN];
+  if (plain !== undefined && isPlainValid(plain, data)) {
+    const fields = data as Record<string, unknown>;
+    const out = target as unknown as Record<string, unknown>;
+    for (let i = 0; i < plain.keys.length; i++) out[plain.keys[i]!] = fields[plain.keys[i]!];
+    return;
+  }
   const parsed = schema.safeParse(data ?? {});
   if (!parsed.success) throw new EventValidationError(eventTypeName(cls as never), parsed.error);
   Object.assign(target, parsed.data);
+}
+
+/**
+ * A shape whose fields are all bare `z.number()`, `z.string()` or `z.boolean()` (no checks,
+ * formats, coercion, defaults or transforms) in a bare `z.object`: valid data is then known by
+ * `typeof` alone, and parsed data equals the input's fields in shape order. Events built from
+ * valid data skip zod; anything else (including every invalid input, for zod's own error) goes
+ * through `safeParse`.
+ */
+interface PlainShape {
+  readonly keys: readonly string[];
+  readonly types: readonly ("number" | "string" | "boolean")[];
+}
+
+const PLAIN_TYPES: Readonly<Record<string, string>> = {
+  number: "ZodNumber",
+  string: "ZodString",
+  boolean: "ZodBoolean",
+};
+
+function plainShape(schema: z.ZodObject): PlainShape | undefined {
+  const objectDef = schema._zod.def as { checks?: unknown[]; catchall?: unknown };
+  if ((objectDef.checks?.length ?? 0) > 0 || objectDef.catchall !== undefined) return undefined;
+  const keys: string[] = [];
+  const types: ("number" | "string" | "boolean")[] = [];
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const def = (field as z.ZodType)._zod.def as {
+      type: string;
+      checks?: unknown[];
+      coerce?: boolean;
+      format?: unknown;
+      check?: unknown;
+    };
+    if (
+      PLAIN_TYPES[def.type] === undefined ||
+      (field as object).constructor?.name !== PLAIN_TYPES[def.type] ||
+      (def.checks?.length ?? 0) > 0 ||
+      def.coerce === true ||
+      def.format !== undefined ||
+      def.check !== undefined
+    ) {
+      return undefined;
+    }
+    keys.push(key);
+    types.push(def.type as "number" | "string" | "boolean");
+  }
+  return { keys, types };
+}
+
+function isPlainValid(plain: PlainShape, data: unknown): boolean {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
+  const fields = data as Record<string, unknown>;
+  for (let i = 0; i < plain.keys.length; i++) {
+    const value = fields[plain.keys[i]!];
+    const type = plain.types[i];
+    if (typeof value !== type) return false;
+    if (type === "number" && !Number.isFinite(value)) return false;
+  }
+  return true;
 }
 
 /**

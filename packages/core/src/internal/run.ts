@@ -327,7 +327,7 @@ export class Run {
   private resolveResult!: (value: unknown) => void;
   private rejectResult!: (error: unknown) => void;
 
-  private readonly bus = new Subject<Envelope>();
+  private readonly bus: Bus;
   private readonly busSubscription: Subscription;
   // Everything below that a run may never need is created on first use: a short run allocates
   // little, and 10 000 idle runs stay small.
@@ -372,7 +372,9 @@ export class Run {
       { recordExceptions: settings.recordExceptions, payloadMaxLength: settings.payloadMaxLength },
     );
     this.pools = plan.steps.map((s) => new StepPool(this, s, settings.stepwise));
-    this.busSubscription = this.bus.subscribe(new RouteSubscriber(this));
+    const router = new RouteSubscriber(this);
+    this.bus = new Bus(router);
+    this.busSubscription = this.bus.subscribe(router);
     if (settings.timeoutMs !== null) {
       const ms = settings.timeoutMs;
       this.runDeadline = addDeadline(ms, () => this.timeOut(ms));
@@ -1038,6 +1040,25 @@ export class Run {
 }
 
 const NO_SERVICES: StepServices = Object.freeze({});
+
+/**
+ * A run's bus: an RxJS Subject. While the router is its only subscriber (always, in core), an
+ * event goes straight to it; RxJS's generic dispatch (a closure, an iterator and two wrappers
+ * per event in its CommonJS build) cost more than routing itself. Any other subscriber gets
+ * the full Subject semantics.
+ */
+class Bus extends Subject<Envelope> {
+  constructor(private readonly router: RouteSubscriber) {
+    super();
+  }
+
+  override next(env: Envelope): void {
+    const observers = this.observers;
+    if (observers.length === 1 && observers[0] === this.router && !this.isStopped) {
+      this.router.next(env);
+    } else super.next(env);
+  }
+}
 
 /** The bus's one subscriber: a Subscriber itself, so RxJS wraps it in nothing per event. */
 class RouteSubscriber extends Subscriber<Envelope> {

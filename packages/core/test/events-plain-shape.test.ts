@@ -1,0 +1,113 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { Event, EventValidationError, StartEvent } from "../src/index.js";
+
+// Events whose fields are all bare z.number() / z.string() / z.boolean() skip zod for valid
+// data. These tests hold them to exactly what zod gives, for any input.
+
+class Plain extends Event.define({ n: z.number(), s: z.string(), b: z.boolean() }) {}
+class PlainStart extends StartEvent.define({ stock: z.string(), qty: z.number() }) {}
+class WithCheck extends Event.define({ n: z.number().min(0), s: z.string() }) {}
+class WithInt extends Event.define({ n: z.int() }) {}
+class WithDefault extends Event.define({ n: z.number().default(5), s: z.string() }) {}
+class Coerced extends Event.define({ n: z.coerce.number() }) {}
+class Strict extends Event.define({ n: z.number() }, { name: "Strict" }) {
+  static override typeName = "StrictEvent";
+}
+const strictSchema = z.strictObject({ n: z.number() });
+class StrictObject extends Event.define(strictSchema.shape) {}
+
+const classes = [Plain, PlainStart, WithCheck, WithInt, WithDefault, Coerced, Strict, StrictObject];
+
+/**
+ * What zod makes of `data` for this class: the parsed fields, or the failing paths. (An event
+ * constructor given no data, or null, validates `{}`.)
+ */
+function viaZod(cls: (typeof classes)[number], data: unknown) {
+  const parsed = cls.schema.safeParse(data ?? {});
+  return parsed.success
+    ? { ok: true as const, fields: parsed.data as Record<string, unknown> }
+    : { ok: false as const, paths: parsed.error.issues.map((i) => i.path.join(".")) };
+}
+
+function viaEvent(cls: (typeof classes)[number], data: unknown) {
+  try {
+    const ev = new (cls as unknown as new (d: unknown) => Event)(data);
+    return { ok: true as const, fields: { ...ev } as Record<string, unknown> };
+  } catch (error) {
+    expect(error).toBeInstanceOf(EventValidationError);
+    return { ok: false as const, paths: [...(error as EventValidationError).paths] };
+  }
+}
+
+const value = fc.oneof(
+  fc.double(),
+  fc.constantFrom(NaN, Infinity, -Infinity, -0, 0),
+  fc.integer(),
+  fc.string(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.array(fc.integer(), { maxLength: 2 }),
+  fc.object({ maxDepth: 1 }),
+);
+const keys = fc.constantFrom("n", "s", "b", "stock", "qty", "extra", "__proto__x");
+const input = fc.oneof(
+  fc.dictionary(keys, value, { maxKeys: 6 }),
+  value,
+  fc.array(value, { maxLength: 3 }),
+);
+
+describe("events of plain fields", () => {
+  it("accept and reject exactly what their zod schema does, with the same fields in the same order", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...classes), input, (cls, data) => {
+        const expected = viaZod(cls, data);
+        const actual = viaEvent(cls, data);
+        expect(actual.ok).toBe(expected.ok);
+        if (expected.ok && actual.ok) {
+          expect(Object.keys(actual.fields)).toEqual(Object.keys(expected.fields));
+          expect(actual.fields).toEqual(expected.fields);
+        } else {
+          expect(actual).toEqual(expected);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("strip unknown keys, keep shape order, and read inherited and getter fields as zod does", () => {
+    const proto = { n: 1 };
+    const data = Object.create(proto, {
+      b: { get: () => true, enumerable: true },
+      extra: { value: "x", enumerable: true },
+      s: { value: "s", enumerable: true },
+    }) as object;
+    const ev = new Plain(data as never);
+    expect(Object.keys(ev)).toEqual(["n", "s", "b"]);
+    expect({ ...ev }).toEqual(viaZod(Plain, data).ok ? Plain.schema.parse(data) : {});
+    expect(ev.toJSON()).toEqual({ type: "Plain", data: { n: 1, s: "s", b: true } });
+  });
+
+  it("reject NaN, infinities, wrong types and missing fields with zod's error, naming the paths", () => {
+    for (const [data, paths] of [
+      [{ n: NaN, s: "a", b: true }, ["n"]],
+      [{ n: Infinity, s: "a", b: true }, ["n"]],
+      [{ n: 1, s: 2, b: "yes" }, ["s", "b"]],
+      [{ s: "a" }, ["n", "b"]],
+    ] as const) {
+      const error = (() => {
+        try {
+          new Plain(data as never);
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(EventValidationError);
+      expect((error as EventValidationError).paths).toEqual(paths);
+      expect((error as EventValidationError).message).toContain("Invalid data for event Plain");
+    }
+  });
+});

@@ -24,6 +24,8 @@ export interface StepRecord {
   readonly handler: StepHandler;
   readonly emits: ReadonlySet<EventClass>;
   readonly acceptsSet: ReadonlySet<EventClass>;
+  /** Some class in `emits` is an `InputRequiredEvent`: returned ones go to the stream too. */
+  readonly emitsInputRequired: boolean;
 }
 
 /** Everything a run needs that depends only on the workflow's steps; built once per instance. */
@@ -83,6 +85,9 @@ export function buildPlan(
       definition: c.definition,
       handler: c.handler,
       emits: new Set(c.definition.emits),
+      emitsInputRequired: c.definition.emits.some(
+        (cls) => cls === InputRequiredEvent || cls.prototype instanceof InputRequiredEvent,
+      ),
       acceptsSet: new Set(c.definition.accepts),
     };
     steps.push(record);

@@ -171,10 +171,16 @@ export class StepView implements Context {
     private readonly run: Run,
     readonly step: StepRecord | undefined,
     readonly env: Envelope | undefined,
-    private readonly attempt: number,
-    private readonly lastError: unknown,
+    readonly attempt: number,
+    readonly lastError: unknown,
     readonly span: Span | undefined,
     readonly record: ExecutionRecord | undefined,
+    /** The worker pool of the attempt's step (undefined for the caller's view). */
+    readonly pool: StepPool | undefined,
+    /** The attempt's worker slot when traced, else -1. */
+    readonly slot: number,
+    /** When the first attempt of this invocation started (steps with a retry policy). */
+    readonly firstStart: number,
   ) {}
 
   get runId(): string {
@@ -408,6 +414,9 @@ export class Run {
       undefined,
       undefined,
       undefined,
+      undefined,
+      -1,
+      0,
     ));
   }
 
@@ -545,13 +554,17 @@ export class Run {
 
   // --- invocations ---------------------------------------------------------------------------
 
-  async invoke(
+  /**
+   * Starts one attempt of a step on an event. Not async itself: everything an attempt needs
+   * later lives on its view, and only `settleAttempt` awaits (a small frame, no closures).
+   */
+  invoke(
     pool: StepPool,
     env: Envelope,
     attempt: number,
     lastError: unknown,
     firstStart: number,
-  ): Promise<void> {
+  ): void {
     const step = pool.step;
     const def = step.definition;
     const settings = this.settings;
@@ -571,40 +584,70 @@ export class Run {
       record = { step: step.name, input: event, attempt, output: [], status: "running" };
       this.history.push(record);
     } else this.historyDropped++;
-    const view = new StepView(this, step, env, attempt, lastError, span, record);
+    const view = new StepView(
+      this,
+      step,
+      env,
+      attempt,
+      lastError,
+      span,
+      record,
+      pool,
+      slot,
+      firstStart,
+    );
     if (this.round !== undefined) view.seq = this.round.seq++;
     if (span !== undefined) (this.live ??= new Set()).add(view);
     if (settings.verbose) settings.log(`Running step ${step.name}`);
 
-    let result: unknown;
-    let failed = false;
-    let fatal = false;
-    let error: unknown;
+    let out: unknown;
     try {
       const services = def.services.length === 0 ? NO_SERVICES : this.servicesFor(step);
-      const out =
+      out =
         span === undefined
           ? step.handler.call(settings.workflow, event, view, services)
-          : this.tracing.runInSpan(span, () =>
-              step.handler.call(settings.workflow, event, view, services),
-            );
-      result =
-        def.timeout === undefined ? await out : await this.withStepTimeout(view, out, def.timeout);
-      if (result !== undefined && result !== null) {
-        const problem = this.checkOutput(step, result);
-        if (problem !== undefined) {
-          failed = fatal = true;
-          error = problem;
-        }
-      }
+          : this.tracing.runInSpan(span, step.handler, settings.workflow, event, view, services);
     } catch (e) {
-      failed = true;
-      error = e;
+      this.attemptEnded(view, undefined, true, e);
+      return;
+    }
+    void this.settleAttempt(
+      view,
+      def.timeout === undefined ? out : this.withStepTimeout(view, out, def.timeout),
+    );
+  }
+
+  /** Awaits what a step returned (a value or a promise: always at least one tick). */
+  private async settleAttempt(view: StepView, out: unknown): Promise<void> {
+    let result: unknown;
+    try {
+      result = await out;
+    } catch (e) {
+      this.attemptEnded(view, undefined, true, e);
+      return;
+    }
+    this.attemptEnded(view, result, false, undefined);
+  }
+
+  private attemptEnded(view: StepView, result: unknown, failed: boolean, error: unknown): void {
+    const pool = view.pool!;
+    const step = pool.step;
+    const def = step.definition;
+    const settings = this.settings;
+    const span = view.span;
+    const record = view.record;
+    let fatal = false;
+    if (!failed && result !== undefined && result !== null) {
+      const problem = this.checkOutput(step, result);
+      if (problem !== undefined) {
+        failed = fatal = true;
+        error = problem;
+      }
     }
     view.abandoned = true;
     this.live?.delete(view);
     pool.active--;
-    if (traced) pool.releaseSlot(slot);
+    if (view.slot >= 0) pool.releaseSlot(view.slot);
     this.inflight--;
     // The run's end already ended this span (it was live then): a span ends exactly once.
     if (this.settled) return;
@@ -620,7 +663,7 @@ export class Run {
             `Step ${step.name} produced event ${eventTypeName(ev.constructor as EventClass)}`,
           );
         record?.output.push(ev);
-        if (ev instanceof InputRequiredEvent) this.stream.write(ev);
+        if (step.emitsInputRequired && ev instanceof InputRequiredEvent) this.stream.write(ev);
         this.emit({ event: ev, link: this.tracing.linkOf(span), target: undefined }, view);
       }
     } else {
@@ -629,11 +672,11 @@ export class Run {
       if (
         !fatal &&
         def.retry !== undefined &&
-        this.scheduleRetry(pool, env, attempt, error, firstStart)
+        this.scheduleRetry(pool, view.env!, view.attempt, error, view.firstStart)
       ) {
         // retried: nothing else to do
       } else if (!this.settled) {
-        this.fail(step.name, error, attempt);
+        this.fail(step.name, error, view.attempt);
       }
     }
     if (!this.settled) pool.pump();
@@ -641,6 +684,9 @@ export class Run {
   }
 
   private checkOutput(step: StepRecord, result: unknown): WorkflowRuntimeError | undefined {
+    // The common case first, cheaply: an instance of exactly one of the step's emits.
+    const own = (result as { constructor?: unknown }).constructor as EventClass;
+    if (typeof result === "object" && step.emits.has(own) && result instanceof own) return undefined;
     if (!(result instanceof Event)) {
       return new WorkflowRuntimeError(
         `Step ${step.name} returned ${describe(result)}; a step returns an event, or nothing (undefined/null)`,

@@ -112,16 +112,20 @@ export class RunTracing {
   }
 
   /** Runs `fn` with `span` active, so user spans nest under the step. */
-  runInSpan<T>(span: Span | undefined, fn: () => T): T {
-    if (span === undefined) return fn();
+  runInSpan<A extends unknown[], T>(
+    span: Span,
+    fn: (this: unknown, ...args: A) => T,
+    thisArg: unknown,
+    ...args: A
+  ): T {
     let ctx: OtelContext;
     try {
       ctx = trace.setSpan(this.runContext, span);
     } catch (error) {
       this.report(error);
-      return fn();
+      return fn.apply(thisArg, args);
     }
-    return context.with(ctx, fn);
+    return context.with(ctx, fn, thisArg, ...args);
   }
 
   linkOf(span: Span | undefined): ProducerLink | undefined {

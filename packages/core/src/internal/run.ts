@@ -1,4 +1,4 @@
-import { Observable, Subject, Subscriber, type Subscription } from "rxjs";
+import { Observable, Subject } from "rxjs";
 import type { Context as OtelContext, Span, Tracer } from "@opentelemetry/api";
 import type { z } from "zod";
 import type { Context, RetryState, Store, WaitForEventOptions } from "../context.js";
@@ -334,7 +334,6 @@ export class Run {
   private rejectResult!: (error: unknown) => void;
 
   private readonly bus: Bus;
-  private readonly busSubscription: Subscription;
   // Everything below that a run may never need is created on first use: a short run allocates
   // little, and 10 000 idle runs stay small.
   private id: string | undefined;
@@ -378,9 +377,7 @@ export class Run {
       { recordExceptions: settings.recordExceptions, payloadMaxLength: settings.payloadMaxLength },
     );
     this.pools = plan.steps.map((s) => new StepPool(this, s, settings.stepwise));
-    const router = new RouteSubscriber(this);
-    this.bus = new Bus(router);
-    this.busSubscription = this.bus.subscribe(router);
+    this.bus = new Bus(this);
     if (settings.timeoutMs !== null) {
       const ms = settings.timeoutMs;
       this.runDeadline = addDeadline(ms, () => this.timeOut(ms));
@@ -391,7 +388,7 @@ export class Run {
       if (signal.aborted) queueMicrotask(this.onAbort);
       else signal.addEventListener("abort", this.onAbort, { once: true });
     }
-    if (!settings.stepwise) queueMicrotask(() => this.start());
+    if (!settings.stepwise) scheduleStart(this);
   }
 
   /** This run's id: a UUID, made when first asked for. */
@@ -432,7 +429,7 @@ export class Run {
     });
   }
 
-  private start(): void {
+  start(): void {
     if (this.started || this.settled) return;
     this.started = true;
     this.bus.next({ event: this.settings.startEvent, link: undefined, target: undefined });
@@ -686,7 +683,8 @@ export class Run {
   private checkOutput(step: StepRecord, result: unknown): WorkflowRuntimeError | undefined {
     // The common case first, cheaply: an instance of exactly one of the step's emits.
     const own = (result as { constructor?: unknown }).constructor as EventClass;
-    if (typeof result === "object" && step.emits.has(own) && result instanceof own) return undefined;
+    if (typeof result === "object" && step.emits.has(own) && result instanceof own)
+      return undefined;
     if (!(result instanceof Event)) {
       return new WorkflowRuntimeError(
         `Step ${step.name} returned ${describe(result)}; a step returns an event, or nothing (undefined/null)`,
@@ -1072,7 +1070,6 @@ export class Run {
     }
     for (const pool of this.pools) pool.queue?.clear();
     this.pending = [];
-    this.busSubscription.unsubscribe();
     this.bus.complete();
     this.unhandledEvents?.complete();
     this.emittedEvents?.complete();
@@ -1088,31 +1085,34 @@ export class Run {
 const NO_SERVICES: StepServices = Object.freeze({});
 
 /**
- * A run's bus: an RxJS Subject. While the router is its only subscriber (always, in core), an
- * event goes straight to it; RxJS's generic dispatch (a closure, an iterator and two wrappers
- * per event in its CommonJS build) cost more than routing itself. Any other subscriber gets
- * the full Subject semantics.
+ * A run's bus: an RxJS Subject whose `next` routes each event to the worker pools of the steps
+ * that accept it (O(1) by class), then hands it to any RxJS subscribers. Routing is built in
+ * rather than subscribed: a subscription and RxJS's generic dispatch cost a short run more than
+ * the routing itself.
  */
 class Bus extends Subject<Envelope> {
-  constructor(private readonly router: RouteSubscriber) {
-    super();
-  }
-
-  override next(env: Envelope): void {
-    const observers = this.observers;
-    if (observers.length === 1 && observers[0] === this.router && !this.isStopped) {
-      this.router.next(env);
-    } else super.next(env);
-  }
-}
-
-/** The bus's one subscriber: a Subscriber itself, so RxJS wraps it in nothing per event. */
-class RouteSubscriber extends Subscriber<Envelope> {
   constructor(private readonly run: Run) {
     super();
   }
 
-  protected override _next(env: Envelope): void {
+  override next(env: Envelope): void {
+    if (this.isStopped) return;
     this.run.route(env);
+    if (this.observers.length > 0) super.next(env);
   }
+}
+
+// Runs start in a microtask after `run()` returns (so the caller holds the handler first);
+// the runs started in one synchronous stretch share one microtask.
+let startQueue: Run[] = [];
+
+function scheduleStart(run: Run): void {
+  startQueue.push(run);
+  if (startQueue.length === 1) void Promise.resolve().then(startQueued);
+}
+
+function startQueued(): void {
+  const queue = startQueue;
+  startQueue = [];
+  for (const run of queue) run.start();
 }

@@ -7,7 +7,6 @@ import {
   WorkflowCancelledError,
   WorkflowRuntimeError,
   WorkflowTimeoutError,
-  WorkflowValidationError,
 } from "../errors.js";
 import {
   Event,
@@ -260,15 +259,9 @@ class RunStore implements Store<Record<string, unknown>> {
     private readonly schema: z.ZodObject | undefined,
     private readonly workflowName: string,
   ) {
+    // The plan has checked that every field has a default (`buildPlan`).
     if (schema !== undefined) {
-      const initial = schema.safeParse({});
-      if (!initial.success) {
-        throw new WorkflowValidationError(
-          `${workflowName}: static state must give every field a default (or make it optional): ${initial.error.issues.map((i) => i.path.join(".")).join(", ")}`,
-          { cause: initial.error },
-        );
-      }
-      for (const [k, v] of Object.entries(initial.data)) this.values.set(k, v);
+      for (const [k, v] of Object.entries(schema.parse({}))) this.values.set(k, v);
     }
   }
 

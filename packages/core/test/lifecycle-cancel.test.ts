@@ -214,3 +214,48 @@ describe("handler.sendEvent before the start event is processed", () => {
     expect(await handler).toEqual(["start", "b:only b", "a:both", "b:both"]);
   });
 });
+
+describe("ctx.signal of an attempt that has finished", () => {
+  it("stays unaborted while the run goes on, and aborts when the run ends", async () => {
+    const gate = deferred();
+    let kept: AbortSignal | undefined;
+    let abortedWhileRunning: boolean | undefined;
+    class Background extends Workflow {
+      start = step({ accepts: [StartEvent], emits: [Progress] }, (_ev, ctx) => {
+        kept = ctx.signal; // e.g. handed to work that outlives the step
+        return new Progress({ n: 1 });
+      });
+      finish = step({ accepts: [Progress], emits: [StopEvent] }, async () => {
+        await gate.promise;
+        abortedWhileRunning = kept!.aborted;
+        return new StopEvent({ result: "done" });
+      });
+    }
+    const handler = new Background().run();
+    gate.resolve();
+    expect(await handler).toBe("done");
+    expect(abortedWhileRunning).toBe(false);
+    expect(kept!.aborted).toBe(true);
+  });
+
+  it("aborts when the run is cancelled, with the cancellation as its reason", async () => {
+    const gate = deferred();
+    let kept: AbortSignal | undefined;
+    class Background extends Workflow {
+      start = step({ accepts: [StartEvent], emits: [Progress] }, (_ev, ctx) => {
+        kept = ctx.signal;
+        return new Progress({ n: 1 });
+      });
+      wait = step({ accepts: [Progress], emits: [StopEvent] }, async () => {
+        gate.resolve();
+        return new Promise<StopEvent>(() => {});
+      });
+    }
+    const handler = new Background().run();
+    await gate.promise;
+    expect(kept!.aborted).toBe(false);
+    await handler.cancel();
+    expect(kept!.aborted).toBe(true);
+    expect(kept!.reason).toBeInstanceOf(WorkflowCancelledError);
+  });
+});

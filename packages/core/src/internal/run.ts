@@ -200,13 +200,18 @@ export class StepView implements Context {
       if (this.run.settled || this.abandoned)
         this.controller.abort(this.abortReason ?? this.run.endReason());
       else if (this.step !== undefined) (this.run.live ??= new Set()).add(this);
-      else (this.run.callerViews ??= new Set()).add(this);
+      else (this.run.abortAtEnd ??= new Set()).add(this);
     }
     return this.controller.signal;
   }
   /** The run's deadline on the `performance.now()` clock, or null; nested runs inherit it. */
   get deadline(): number | null {
     return this.run.deadline;
+  }
+
+  /** True once someone has read `signal` (it then has to be aborted at the run's end). */
+  get signalRead(): boolean {
+    return this.controller !== undefined;
   }
 
   abort(reason: unknown): void {
@@ -312,8 +317,11 @@ export class Run {
   historyDropped = 0;
   /** Views whose signal was read or whose span is open: the run's end aborts and ends them. */
   live: Set<StepView> | undefined = undefined;
-  /** Caller views (`handler.ctx`) whose signal was read. */
-  callerViews: Set<StepView> | undefined = undefined;
+  /**
+   * Views whose signal was read and must abort when the run ends: caller views (`handler.ctx`),
+   * and attempts that finished first (work they started may still be using the signal).
+   */
+  abortAtEnd: Set<StepView> | undefined = undefined;
   /** When the run times out, on the `performance.now()` clock; null without a timeout. */
   get deadline(): number | null {
     return this.runDeadline === undefined ? null : this.runDeadline.at;
@@ -636,6 +644,7 @@ export class Run {
     }
     view.abandoned = true;
     this.live?.delete(view);
+    if (view.signalRead && !this.settled) (this.abortAtEnd ??= new Set()).add(view);
     pool.active--;
     if (view.slot >= 0) pool.releaseSlot(view.slot);
     this.inflight--;
@@ -1043,11 +1052,11 @@ export class Run {
       this.settings.signal!.removeEventListener("abort", this.onAbort);
     // The abort reason is an Error (a stack capture): build it only when someone can see it.
     const live = this.live;
-    const callerViews = this.callerViews;
+    const abortAtEnd = this.abortAtEnd;
     const waiters = this.waiters;
-    this.live = this.callerViews = this.collectors = undefined;
+    this.live = this.abortAtEnd = this.collectors = undefined;
     const needsReason =
-      (live?.size ?? 0) > 0 || (callerViews?.size ?? 0) > 0 || waiters !== undefined;
+      (live?.size ?? 0) > 0 || (abortAtEnd?.size ?? 0) > 0 || waiters !== undefined;
     const reason = needsReason ? this.endReason() : undefined;
     if (live !== undefined) {
       for (const view of live) {
@@ -1056,7 +1065,7 @@ export class Run {
         this.tracing.endStep(view.span);
       }
     }
-    if (callerViews !== undefined) for (const view of callerViews) view.abort(reason);
+    if (abortAtEnd !== undefined) for (const view of abortAtEnd) view.abort(reason);
     if (waiters !== undefined) {
       for (const set of waiters.values()) for (const w of [...set]) w.reject(reason);
       this.waiters = undefined;

@@ -2,7 +2,7 @@ import type { Observable } from "rxjs";
 import type { Context } from "./context.js";
 import { WorkflowRuntimeError } from "./errors.js";
 import type { Event } from "./event.js";
-import type { ExecutionRecord, Run } from "./internal/run.js";
+import { type ExecutionRecord, Run, type RunSettings } from "./internal/run.js";
 
 /** An event that no step (and no waiter) accepted. */
 export interface UnhandledEvent {
@@ -14,17 +14,35 @@ export interface UnhandledEvent {
  * A running (or finished) workflow run. Await it for the result; iterate `streamEvents()` or
  * subscribe to `events$` for the stream; `sendEvent` injects events; `cancel()` stops it.
  *
+ * A handler is a real `Promise` of the run's result (`then`, `catch`, `finally`, and
+ * `Promise.all` take it as one); promises derived from it (`handler.then(...)`) are plain
+ * promises.
+ *
  * @example
  * const handler = wf.run({ stock: "NVDA" });
  * for await (const ev of handler.streamEvents()) console.log(ev);
  * const result = await handler;
  */
-export class WorkflowHandler<R = unknown> implements PromiseLike<R> {
+export class WorkflowHandler<R = unknown> extends Promise<R> {
   readonly #run: Run;
 
-  /** @internal */
-  constructor(run: Run) {
-    this.#run = run;
+  /** Derived promises (`then`, `catch`, `finally`) are plain promises, not handlers. */
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+
+  /** @internal Starts the run; `workflow.run()` is the way to make one. */
+  constructor(settings: RunSettings) {
+    let resolve!: (value: unknown) => void;
+    let reject!: (error: unknown) => void;
+    super((res, rej) => {
+      resolve = res as (value: unknown) => void;
+      reject = rej;
+    });
+    if (!(settings instanceof Object) || !("plan" in settings)) {
+      throw new TypeError("WorkflowHandler is made by workflow.run(), not constructed directly");
+    }
+    this.#run = new Run(settings, this, resolve, reject);
   }
 
   /** This run's id (a UUID). */
@@ -39,7 +57,7 @@ export class WorkflowHandler<R = unknown> implements PromiseLike<R> {
 
   /** Resolves to the run's result; rejects with the step's own error, or a WorkflowError. */
   get result(): Promise<R> {
-    return this.#run.result as Promise<R>;
+    return this;
   }
 
   /** The run's stream as an RxJS Observable: written events, then one terminal event. */
@@ -93,7 +111,7 @@ export class WorkflowHandler<R = unknown> implements PromiseLike<R> {
   /** Cancels the run; resolves once it has settled. Does nothing to a finished run. */
   cancel(reason?: unknown): Promise<void> {
     this.#run.cancel(reason);
-    return this.#run.result.then(
+    return this.then(
       () => undefined,
       () => undefined,
     );
@@ -117,20 +135,5 @@ export class WorkflowHandler<R = unknown> implements PromiseLike<R> {
       );
     }
     return this.#run.runStep();
-  }
-
-  then<T1 = R, T2 = never>(
-    onfulfilled?: ((value: R) => T1 | PromiseLike<T1>) | null,
-    onrejected?: ((reason: unknown) => T2 | PromiseLike<T2>) | null,
-  ): Promise<T1 | T2> {
-    return this.result.then(onfulfilled, onrejected);
-  }
-
-  catch<T = never>(onrejected?: ((reason: unknown) => T | PromiseLike<T>) | null): Promise<R | T> {
-    return this.result.catch(onrejected);
-  }
-
-  finally(onfinally?: (() => void) | null): Promise<R> {
-    return this.result.finally(onfinally);
   }
 }

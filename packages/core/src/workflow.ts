@@ -19,7 +19,7 @@ import {
   StopEvent,
 } from "./event.js";
 import { type CollectedStep, type WorkflowPlan, buildPlan } from "./internal/plan.js";
-import { Run, type StepView } from "./internal/run.js";
+import type { StepView } from "./internal/run.js";
 import { type StepDefinition, isStepDefinition, methodStepDefinition } from "./step.js";
 import { VERSION } from "./version.js";
 import { WorkflowHandler } from "./workflow-handler.js";
@@ -210,7 +210,7 @@ export class Workflow {
       signal = signal === undefined ? parent.signal : AbortSignal.any([signal, parent.signal]);
     }
     const traceParent = traceParentOf(parent);
-    const run = new Run({
+    return new WorkflowHandler<RunResult<W>>({
       workflow: this,
       plan,
       startEvent,
@@ -226,7 +226,6 @@ export class Workflow {
       services: this.services,
       historyLimit: this.options.historyLimit ?? 1000,
     });
-    return new WorkflowHandler<RunResult<W>>(run);
   }
 
   /** Rebuilds (and validates) one of this workflow's events from its `toJSON()` form. */

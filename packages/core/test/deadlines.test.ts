@@ -99,7 +99,7 @@ describe("run deadlines (one shared timer)", () => {
   it("queues no more cancelled deadlines than live ones when runs end out of order", () => {
     const fired: number[] = [];
     const deadlines = Array.from({ length: 10_000 }, (_, i) =>
-      addDeadline(60_000, () => fired.push(i)),
+      addDeadline(60_000, { onDeadline: () => fired.push(i) }),
     );
     // End every run but one, in an order that leaves dead entries in the middle of the queue.
     for (let i = 1; i < deadlines.length; i += 2) deadlines[i]!.cancel();

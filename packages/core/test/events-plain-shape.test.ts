@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { plainInitializer } from "../src/event.js";
 import { Event, EventValidationError, StartEvent } from "../src/index.js";
 
 // Events whose fields are all bare z.number() / z.string() / z.boolean() skip zod for valid
@@ -109,5 +110,36 @@ describe("events of plain fields", () => {
       expect((error as EventValidationError).paths).toEqual(paths);
       expect((error as EventValidationError).message).toContain("Invalid data for event Plain");
     }
+  });
+
+  it("check and copy the same way whether compiled per class or looped, even for awkward keys", () => {
+    const awkward = ['a"b', "x y", "ü", "constructor", "0", "n"] as const;
+    const types = ["string", "number", "boolean", "string", "number", "boolean"] as const;
+    const schema = z.object({
+      [awkward[0]]: z.string(),
+      [awkward[1]]: z.number(),
+      [awkward[2]]: z.boolean(),
+      [awkward[3]]: z.string(),
+      [awkward[4]]: z.number(),
+      [awkward[5]]: z.boolean(),
+    });
+    const compiled = plainInitializer(awkward, types, true);
+    const looped = plainInitializer(awkward, types, false);
+    const field = fc.oneof(value, fc.constantFrom("s", 1, true));
+    const data = fc.oneof(fc.dictionary(fc.constantFrom(...awkward, "extra"), field), value);
+    fc.assert(
+      fc.property(data, (d) => {
+        const parsed = schema.safeParse(d);
+        for (const init of [compiled, looped]) {
+          const target: Record<string, unknown> = {};
+          const ok = init(target, d);
+          expect(ok).toBe(parsed.success);
+          // A rejected input leaves the event untouched; an accepted one holds exactly zod's fields.
+          expect(target).toEqual(ok ? parsed.data : {});
+          if (ok) expect(Object.keys(target)).toEqual(Object.keys(parsed.data!));
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -1,5 +1,10 @@
 import { Fifo } from "./fifo.js";
 
+/** What a deadline calls when it passes (a run: no closure per run). */
+export interface DeadlineTarget {
+  onDeadline(): void;
+}
+
 /** A registered deadline: `cancel()` it when the run ends first. */
 export interface Deadline {
   /** When it fires, on the `performance.now()` clock. */
@@ -10,7 +15,7 @@ export interface Deadline {
 class Entry implements Deadline {
   constructor(
     readonly at: number,
-    public fire: (() => void) | undefined,
+    public fire: DeadlineTarget | undefined,
     readonly group: Fifo<Entry>,
   ) {}
 
@@ -49,7 +54,7 @@ class DeadlineScheduler {
   /** The timer is unref'd: armed, but for no live deadline. */
   private idle = false;
 
-  add(ms: number, fire: () => void): Deadline {
+  add(ms: number, fire: DeadlineTarget): Deadline {
     const at = performance.now() + ms;
     let group = this.groups.get(ms);
     if (group === undefined) this.groups.set(ms, (group = new Fifo()));
@@ -69,26 +74,31 @@ class DeadlineScheduler {
   cancelled(entry: Entry): void {
     this.live--;
     this.dead++;
+    const group = entry.group;
+    // Runs mostly end in the order they started, or the last one first: drop dead ends at once
+    // (the last first, so a lone entry leaves its group empty, not shifted).
+    while (group.length > 0 && group.peekLast()!.fire === undefined) {
+      group.pop();
+      this.dead--;
+    }
+    while (group.length > 0 && group.peek()!.fire === undefined) {
+      group.shift();
+      this.dead--;
+    }
     if (this.live === 0) {
-      // Nothing left to fire: release the timer (see above) and every queued entry.
+      // Nothing left to fire: release the timer (see above) and every queued entry. The group
+      // just used stays for the next run (sequential runs then make no group each).
       const timer = this.timer as { unref?: () => unknown } | undefined;
       if (this.armedWith === platformSetTimeout && typeof timer?.unref === "function") {
         timer.unref();
         this.idle = true;
       } else this.disarm();
-      this.groups.clear();
-      this.dead = 0;
+      if (this.groups.size > 1 || this.dead > 0) {
+        for (const [ms, g] of this.groups) if (g !== group || g.length > 0) this.groups.delete(ms);
+        if (group.length > 0) group.clear();
+        this.dead = 0;
+      }
       return;
-    }
-    const group = entry.group;
-    // Runs mostly end in the order they started (or the last one first): drop dead ends at once.
-    while (group.length > 0 && group.peek()!.fire === undefined) {
-      group.shift();
-      this.dead--;
-    }
-    while (group.length > 0 && group.peekLast()!.fire === undefined) {
-      group.pop();
-      this.dead--;
     }
     if (this.dead > 64 && this.dead > this.live) this.compact();
   }
@@ -144,7 +154,7 @@ class DeadlineScheduler {
     this.armedFor = Infinity;
     this.idle = false;
     const due = Math.max(armedFor, performance.now());
-    const firing: (() => void)[] = [];
+    const firing: DeadlineTarget[] = [];
     for (const [ms, group] of this.groups) {
       while (group.length > 0 && group.peek()!.at <= due) {
         const entry = group.shift()!;
@@ -159,7 +169,7 @@ class DeadlineScheduler {
       if (group.length === 0) this.groups.delete(ms);
     }
     this.rearm();
-    for (const fire of firing) fire();
+    for (const target of firing) target.onDeadline();
   }
 
   private rearm(): void {
@@ -184,7 +194,7 @@ export function deadlineStats(): { live: number; queued: number; armed: boolean 
   return scheduler.stats();
 }
 
-/** Calls `fire` in `ms` milliseconds unless the returned deadline is cancelled first. */
-export function addDeadline(ms: number, fire: () => void): Deadline {
-  return scheduler.add(ms, fire);
+/** Calls `target.onDeadline()` in `ms` milliseconds unless the returned deadline is cancelled first. */
+export function addDeadline(ms: number, target: DeadlineTarget): Deadline {
+  return scheduler.add(ms, target);
 }

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { WorkflowValidationError } from "../errors.js";
 import {
+  type Event,
   type EventClass,
   HumanResponseEvent,
   InputRequiredEvent,
@@ -23,9 +24,25 @@ export interface StepRecord {
   readonly definition: StepDefinition;
   readonly handler: StepHandler;
   readonly emits: ReadonlySet<EventClass>;
+  /** `numWorkers`: how many invocations may be in flight at once. */
+  readonly limit: number;
   readonly acceptsSet: ReadonlySet<EventClass>;
   /** Some class in `emits` is an `InputRequiredEvent`: returned ones go to the stream too. */
   readonly emitsInputRequired: boolean;
+  /**
+   * The prototype of the last event this step returned, once checked against `emits`, and its
+   * route: a step mostly returns one class, which is then neither checked nor looked up again.
+   */
+  lastOutput: object | undefined;
+  lastRoute: Route | undefined;
+}
+
+/** Where events of one class go in a plan: computed once per class. */
+export interface Route {
+  readonly stop: boolean;
+  /** The steps that accept the class, or undefined for none. */
+  readonly steps: readonly StepRecord[] | undefined;
+  readonly inputRequired: boolean;
 }
 
 /** Everything a run needs that depends only on the workflow's steps; built once per instance. */
@@ -40,6 +57,24 @@ export interface WorkflowPlan {
   readonly stateSchema: z.ZodObject | undefined;
   /** True when some step declares `services` (checked at every run, since they can change). */
   readonly needsServices: boolean;
+  /** Routes by event prototype, filled as classes are first seen (see `routeOf`). */
+  readonly routeCache: Map<object, Route>;
+}
+
+/** The route of an event's class, by its prototype (so a field named "constructor" is harmless). */
+export function routeOf(plan: WorkflowPlan, event: Event): Route {
+  const proto = Object.getPrototypeOf(event) as object;
+  let route = plan.routeCache.get(proto);
+  if (route === undefined) {
+    const cls = (proto as { constructor: EventClass }).constructor;
+    route = {
+      stop: event instanceof StopEvent,
+      steps: plan.routes.get(cls),
+      inputRequired: event instanceof InputRequiredEvent,
+    };
+    plan.routeCache.set(proto, route);
+  }
+  return route;
 }
 
 export interface CollectedStep {
@@ -85,10 +120,13 @@ export function buildPlan(
       definition: c.definition,
       handler: c.handler,
       emits: new Set(c.definition.emits),
+      limit: c.definition.numWorkers,
       emitsInputRequired: c.definition.emits.some(
         (cls) => cls === InputRequiredEvent || cls.prototype instanceof InputRequiredEvent,
       ),
       acceptsSet: new Set(c.definition.accepts),
+      lastOutput: undefined,
+      lastRoute: undefined,
     };
     steps.push(record);
     byName.set(c.name, record);
@@ -202,6 +240,7 @@ export function buildPlan(
     eventsByType,
     stateSchema,
     needsServices,
+    routeCache: new Map(),
   };
 }
 

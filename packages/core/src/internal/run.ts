@@ -1,4 +1,5 @@
 import { Observable, Subject } from "rxjs";
+import { ROOT_CONTEXT } from "@opentelemetry/api";
 import type { Context as OtelContext, Span, Tracer } from "@opentelemetry/api";
 import type { z } from "zod";
 import type { Context, RetryState, Store, WaitForEventOptions } from "../context.js";
@@ -29,23 +30,36 @@ import { type Buffered, Collector } from "./collector.js";
 import { type Deadline, addDeadline } from "./deadlines.js";
 import { EventStream } from "./event-stream.js";
 import { Fifo } from "./fifo.js";
-import type { StepRecord, WorkflowPlan } from "./plan.js";
+import { type Route, type StepRecord, type WorkflowPlan, routeOf } from "./plan.js";
 import { type ProducerLink, type RunStatus, RunTracing } from "./tracing.js";
 
-/** An event on the bus, with its producer's span context and an optional target step. */
+/**
+ * An event held back from the bus (sent before the start, or between stepwise rounds), with its
+ * producer's span context and an optional target step. Events routed at once travel as
+ * arguments, with no envelope.
+ */
 interface Envelope {
   readonly event: Event;
   readonly link: ProducerLink | undefined;
   readonly target: StepRecord | undefined;
 }
 
+/**
+ * What an invocation of a step with a retry policy collected from each buffer: a retry must not
+ * buffer its event again, and gets the batch that a failed attempt already took.
+ */
+type CollectMemo = Map<string, Buffered<ProducerLink>[] | null>;
+
 /** A queued invocation (first try or retry). */
 interface Pending {
-  readonly env: Envelope;
+  readonly event: Event;
+  readonly link: ProducerLink | undefined;
   readonly attempt: number;
   readonly lastError: unknown;
   readonly firstStart: number;
+  readonly memo: CollectMemo | undefined;
 }
+
 
 interface Waiter {
   readonly cls: EventClass;
@@ -95,57 +109,19 @@ interface Round {
 
 const now = () => performance.now();
 
-/** A step's worker pool: at most `numWorkers` invocations in flight, the rest queued FIFO. */
-class StepPool {
-  active = 0;
+/**
+ * The part of a step's worker pool that few runs need: invocations queued for a worker, waiting
+ * for an event or for a retry, and the worker slots of traced attempts. Made for a step when it
+ * first needs one; the in-flight count of every step lives in the run's `active` array.
+ */
+class PoolState {
   waiting = 0;
   /** Invocations waiting out a retry delay: they hold no worker slot but are still active. */
   retrying = 0;
-  /** Invocations allowed to start; unlimited except in stepwise mode (one round's worth). */
-  budget: number;
-  /** Invocations waiting for a worker; made when the first one has to wait. */
+  /** Invocations waiting for a worker. */
   queue: Fifo<Pending> | undefined = undefined;
   private freeSlots: number[] | undefined = undefined;
   private nextSlot = 0;
-  readonly limit: number;
-
-  constructor(
-    private readonly run: Run,
-    readonly step: StepRecord,
-    stepwise: boolean,
-  ) {
-    this.limit = step.definition.numWorkers;
-    this.budget = stepwise ? 0 : Infinity;
-  }
-
-  push(env: Envelope): void {
-    if (
-      this.active < this.limit &&
-      this.budget > 0 &&
-      (this.queue === undefined || this.queue.length === 0)
-    ) {
-      this.budget--;
-      void this.run.invoke(this, env, 1, undefined, 0);
-    } else {
-      (this.queue ??= new Fifo()).push({ env, attempt: 1, lastError: undefined, firstStart: 0 });
-    }
-  }
-
-  /** A retry goes ahead of waiting first tries, so a retried event is not starved. */
-  pushRetry(p: Pending): void {
-    (this.queue ??= new Fifo()).unshift(p);
-    this.pump();
-  }
-
-  pump(): void {
-    const queue = this.queue;
-    if (queue === undefined) return;
-    while (this.active < this.limit && this.budget > 0 && queue.length > 0) {
-      this.budget--;
-      const p = queue.shift()!;
-      void this.run.invoke(this, p.env, p.attempt, p.lastError, p.firstStart);
-    }
-  }
 
   /** The worker slot of a traced attempt (`eventloom.step.worker`): a free one, reused. */
   takeSlot(): number {
@@ -158,29 +134,66 @@ class StepPool {
   }
 }
 
-/** The context view of one step invocation, or of the caller (`step === undefined`). */
+/**
+ * The context view of one step attempt, or of the caller (`pool === undefined`). It is also the
+ * attempt's execution record: `history` makes plain records from it when someone reads it.
+ */
 export class StepView implements Context {
-  private controller: AbortController | undefined;
+  private controller: AbortController | undefined = undefined;
   /** Set when the attempt has ended or was abandoned (timed out): later sends are dropped. */
   abandoned = false;
   private abortReason: unknown = undefined;
   seq = 0;
+  /** What the attempt returned or sent, in order: none, one event, or several. */
+  output: Event | Event[] | undefined = undefined;
+  status: ExecutionRecord["status"] = "running";
+  /** The plain record `history` handed out for this attempt, kept up to date from then on. */
+  record: ExecutionRecord | undefined = undefined;
+  /** The attempt before this one in the run's history. */
+  previous: StepView | undefined = undefined;
 
   constructor(
     private readonly run: Run,
+    /** The attempt's step (undefined for the caller's view). */
     readonly step: StepRecord | undefined,
-    readonly env: Envelope | undefined,
+    /** The input event and its producer's span context. */
+    readonly event: Event | undefined,
+    readonly link: ProducerLink | undefined,
     readonly attempt: number,
     readonly lastError: unknown,
     readonly span: Span | undefined,
-    readonly record: ExecutionRecord | undefined,
-    /** The worker pool of the attempt's step (undefined for the caller's view). */
-    readonly pool: StepPool | undefined,
     /** The attempt's worker slot when traced, else -1. */
     readonly slot: number,
     /** When the first attempt of this invocation started (steps with a retry policy). */
     readonly firstStart: number,
+    /** What this invocation collected so far (steps with a retry policy); made on first use. */
+    public memo: CollectMemo | undefined,
   ) {}
+
+  addOutput(event: Event): void {
+    const output = this.output;
+    if (output === undefined) this.output = event;
+    else if (Array.isArray(output)) output.push(event);
+    else this.output = [output, event];
+    this.record?.output.push(event);
+  }
+
+  setStatus(status: ExecutionRecord["status"]): void {
+    this.status = status;
+    if (this.record !== undefined) this.record.status = status;
+  }
+
+  /** The attempt as a plain record (made once, then updated as the attempt goes on). */
+  toRecord(): ExecutionRecord {
+    const output = this.output;
+    return (this.record ??= {
+      step: this.step!.name,
+      input: this.event!,
+      attempt: this.attempt,
+      output: output === undefined ? [] : Array.isArray(output) ? [...output] : [output],
+      status: this.status,
+    });
+  }
 
   get runId(): string {
     return this.run.runId;
@@ -312,7 +325,12 @@ class RunStore implements Store<Record<string, unknown>> {
  */
 export class Run {
   readonly stream = new EventStream();
-  readonly history: ExecutionRecord[] = [];
+  /**
+   * The attempts `history` shows (at most `historyLimit`), as a list linked backwards through
+   * `StepView.previous`: a short run then allocates no array for them.
+   */
+  private lastView: StepView | undefined = undefined;
+  private viewCount = 0;
   /** Invocations past `historyLimit`, not recorded in `history`. */
   historyDropped = 0;
   /** Views whose signal was read or whose span is open: the run's end aborts and ends them. */
@@ -330,11 +348,7 @@ export class Run {
   status: RunStatus | "running" = "running";
   failure: unknown = undefined;
 
-  readonly result: Promise<unknown>;
-  private resolveResult!: (value: unknown) => void;
-  private rejectResult!: (error: unknown) => void;
 
-  private readonly bus: Bus;
   // Everything below that a run may never need is created on first use: a short run allocates
   // little, and 10 000 idle runs stay small.
   private id: string | undefined;
@@ -344,45 +358,43 @@ export class Run {
   private unhandledEvents: Subject<UnhandledEvent> | undefined;
   /** Created by the first `emitted$` subscriber: until then emitting costs one check. */
   private emittedEvents: Subject<Event> | undefined;
-  private readonly pools: StepPool[];
+  /**
+   * Each step's worker pool: how many of its invocations are in flight (at most `numWorkers`),
+   * by step index, and the rest of its state (queue, waiters, retries) made when first needed.
+   */
+  private readonly active: number[];
+  private pools: (PoolState | undefined)[] | undefined = undefined;
+  /** Stepwise runs only: how many more invocations of each step this round may start. */
+  private readonly budgets: number[] | undefined;
   private readonly tracing: RunTracing;
   private timers: Set<ReturnType<typeof setTimeout>> | undefined;
   private runDeadline: Deadline | undefined;
   private waiters: Map<EventClass, Set<Waiter>> | undefined;
   private collectors: Map<string, Collector<ProducerLink>> | undefined;
-  /**
-   * Per invocation of a step with a retry policy, what it collected from each buffer: a retry
-   * must not buffer its event again, and gets the batch that a failed attempt already took.
-   */
-  private collectMemos: WeakMap<Envelope, Map<string, Buffered<ProducerLink>[] | null>> | undefined;
   private started = false;
-  private pending: Envelope[] = [];
+  /** Events held for the start or the next stepwise round. */
+  private pending: Envelope[] | undefined = undefined;
+  private readonly stepwise: boolean;
   private inflight = 0;
   private round: Round | undefined;
   private readonly onAbort: (() => void) | undefined;
 
-  constructor(readonly settings: RunSettings) {
+  constructor(
+    readonly settings: RunSettings,
+    /** The run's handler: the promise of its result. */
+    readonly result: Promise<unknown>,
+    private readonly resolveResult: (value: unknown) => void,
+    private readonly rejectResult: (error: unknown) => void,
+  ) {
     const plan = settings.plan;
-    this.result = new Promise((resolve, reject) => {
-      this.resolveResult = resolve;
-      this.rejectResult = reject;
-    });
-    // A run nobody awaits must not crash the process with an unhandled rejection: the failure
-    // is on the stream too. Awaiting the handler still rejects.
-    this.result.catch(() => {});
-    this.tracing = new RunTracing(
-      settings.tracer,
-      plan.workflowName,
-      () => this.runId,
-      settings.traceParent,
-      { recordExceptions: settings.recordExceptions, payloadMaxLength: settings.payloadMaxLength },
-    );
-    this.pools = plan.steps.map((s) => new StepPool(this, s, settings.stepwise));
-    this.bus = new Bus(this);
-    if (settings.timeoutMs !== null) {
-      const ms = settings.timeoutMs;
-      this.runDeadline = addDeadline(ms, () => this.timeOut(ms));
-    }
+    this.stepwise = settings.stepwise;
+    this.tracing =
+      settings.tracer === undefined && settings.traceParent === ROOT_CONTEXT
+        ? RunTracing.off
+        : new RunTracing(settings.tracer, plan.workflowName, this, settings.traceParent, settings);
+    this.active = new Array<number>(plan.steps.length).fill(0);
+    this.budgets = this.stepwise ? new Array<number>(plan.steps.length).fill(0) : undefined;
+    if (settings.timeoutMs !== null) this.runDeadline = addDeadline(settings.timeoutMs, this);
     const signal = settings.signal;
     if (signal !== undefined) {
       this.onAbort = () => this.cancel(signal.reason);
@@ -390,6 +402,64 @@ export class Run {
       else signal.addEventListener("abort", this.onAbort, { once: true });
     }
     if (!settings.stepwise) scheduleStart(this);
+  }
+
+  /** Called by the shared deadline timer when the run's timeout has passed. */
+  onDeadline(): void {
+    this.timeOut(this.settings.timeoutMs!);
+  }
+
+  /** The step invocations so far, in start order, as plain records (see `StepView.toRecord`). */
+  get history(): ExecutionRecord[] {
+    const records: ExecutionRecord[] = [];
+    for (let v = this.lastView; v !== undefined; v = v.previous) records.push(v.toRecord());
+    return records.reverse();
+  }
+
+  /** A step's pool state (made on first use: most steps of most runs never need one). */
+  private pool(index: number): PoolState {
+    const pools = (this.pools ??= new Array<PoolState | undefined>(this.active.length));
+    return (pools[index] ??= new PoolState());
+  }
+
+  /** Hands an event to a step: invoked at once if a worker is free, else queued. */
+  private push(step: StepRecord, event: Event, link: ProducerLink | undefined): void {
+    const i = step.index;
+    const budgets = this.budgets;
+    const queue = this.pools?.[i]?.queue;
+    if (
+      this.active[i]! < step.limit &&
+      (budgets === undefined || budgets[i]! > 0) &&
+      (queue === undefined || queue.length === 0)
+    ) {
+      if (budgets !== undefined) budgets[i]!--;
+      this.invoke(step, event, link, 1, undefined, 0, undefined);
+    } else {
+      (this.pool(i).queue ??= new Fifo()).push({
+        event,
+        link,
+        attempt: 1,
+        lastError: undefined,
+        firstStart: 0,
+        memo: undefined,
+      });
+    }
+  }
+
+  /** Starts queued invocations of a step while it has free workers (and round budget). */
+  private pump(step: StepRecord): void {
+    const i = step.index;
+    const queue = this.pools?.[i]?.queue;
+    if (queue === undefined) return;
+    const budgets = this.budgets;
+    while (this.active[i]! < step.limit && queue.length > 0) {
+      if (budgets !== undefined) {
+        if (budgets[i]! <= 0) return;
+        budgets[i]!--;
+      }
+      const p = queue.shift()!;
+      this.invoke(step, p.event, p.link, p.attempt, p.lastError, p.firstStart, p.memo);
+    }
   }
 
   /** This run's id: a UUID, made when first asked for. */
@@ -408,13 +478,13 @@ export class Run {
       this,
       undefined,
       undefined,
+      undefined,
       1,
-      undefined,
-      undefined,
       undefined,
       undefined,
       -1,
       0,
+      undefined,
     ));
   }
 
@@ -433,12 +503,13 @@ export class Run {
   start(): void {
     if (this.started || this.settled) return;
     this.started = true;
-    this.bus.next({ event: this.settings.startEvent, link: undefined, target: undefined });
+    this.route(this.settings.startEvent, undefined, undefined, undefined);
     const pending = this.pending;
-    this.pending = [];
+    if (pending === undefined) return;
+    this.pending = undefined;
     for (const env of pending) {
       if (this.settled) return;
-      this.bus.next(env);
+      this.route(env.event, env.link, env.target, undefined);
     }
   }
 
@@ -460,45 +531,62 @@ export class Run {
 
   // --- routing -------------------------------------------------------------------------------
 
-  route(env: Envelope): void {
+  /**
+   * The bus: routes an event by class in O(1) (its route comes cached from the producing step,
+   * or from the plan) to the worker pools of the steps that accept it, or to one target step.
+   */
+  private route(
+    event: Event,
+    link: ProducerLink | undefined,
+    target: StepRecord | undefined,
+    known: Route | undefined,
+  ): void {
     if (this.settled) return;
-    const event = env.event;
-    if (event instanceof StopEvent) {
-      this.complete(event);
+    const route = known ?? routeOf(this.settings.plan, event);
+    if (route.stop) {
+      this.complete(event as StopEvent);
       return;
     }
-    if (env.target !== undefined) {
-      this.pools[env.target.index]!.push(env);
+    if (target !== undefined) {
+      this.push(target, event, link);
       return;
     }
     const delivered = this.waiters !== undefined && this.deliverToWaiters(this.waiters, event);
-    const steps = this.settings.plan.routes.get(event.constructor as EventClass);
+    const steps = route.steps;
     if (steps !== undefined) {
-      for (let i = 0; i < steps.length; i++) this.pools[steps[i]!.index]!.push(env);
+      for (let i = 0; i < steps.length; i++) this.push(steps[i]!, event, link);
       return;
     }
-    if (!delivered && !(event instanceof InputRequiredEvent)) {
+    if (!delivered && !route.inputRequired) {
       const reason = `no step accepts ${eventTypeName(event.constructor as EventClass)}`;
       if (this.settings.verbose) this.settings.log(`Unhandled event: ${reason}`);
       this.unhandledEvents?.next({ event, reason });
     }
   }
 
-  /** Puts an event on the bus, or holds it for the next round in stepwise mode. */
-  private emit(env: Envelope, from: StepView | undefined): void {
-    if (from !== undefined && this.emittedEvents !== undefined) this.emittedEvents.next(env.event);
-    const round = this.round;
-    if (this.settings.stepwise && from !== undefined && round !== undefined) {
-      round.produced.push({ seq: from.seq, env });
-      // A stop event in a round ends the run at once and aborts the rest of the round.
-      if (env.event instanceof StopEvent) this.complete(env.event);
+  /** Puts an event on the bus, or holds it for the start or the next round in stepwise mode. */
+  private emit(
+    from: StepView | undefined,
+    event: Event,
+    link: ProducerLink | undefined,
+    target: StepRecord | undefined,
+    route: Route | undefined,
+  ): void {
+    if (from !== undefined && this.emittedEvents !== undefined) this.emittedEvents.next(event);
+    if (this.stepwise) {
+      const round = this.round;
+      if (from !== undefined && round !== undefined) {
+        round.produced.push({ seq: from.seq, env: { event, link, target } });
+        // A stop event in a round ends the run at once and aborts the rest of the round.
+        if (event instanceof StopEvent) this.complete(event);
+        return;
+      }
+    }
+    if (this.stepwise || !this.started) {
+      (this.pending ??= []).push({ event, link, target });
       return;
     }
-    if (this.settings.stepwise || !this.started) {
-      this.pending.push(env);
-      return;
-    }
-    this.bus.next(env);
+    this.route(event, link, target, route);
   }
 
   send(view: StepView, event: Event, stepName: string | undefined): void {
@@ -537,10 +625,13 @@ export class Run {
       return;
     }
     if (view.abandoned) return;
-    view.record?.output.push(event);
+    if (step !== undefined) view.addOutput(event);
     this.emit(
-      { event, link: this.tracing.linkOf(view.span), target },
       step === undefined ? undefined : view,
+      event,
+      this.tracing.linkOf(view.span),
+      target,
+      undefined,
     );
   }
 
@@ -556,44 +647,42 @@ export class Run {
    * Starts one attempt of a step on an event. Not async itself: everything an attempt needs
    * later lives on its view, and only `settleAttempt` awaits (a small frame, no closures).
    */
-  invoke(
-    pool: StepPool,
-    env: Envelope,
+  private invoke(
+    step: StepRecord,
+    event: Event,
+    link: ProducerLink | undefined,
     attempt: number,
     lastError: unknown,
     firstStart: number,
+    memo: CollectMemo | undefined,
   ): void {
-    const step = pool.step;
     const def = step.definition;
     const settings = this.settings;
-    pool.active++;
+    this.active[step.index]!++;
     this.inflight++;
     const traced = this.tracing.enabled;
-    const slot = traced ? pool.takeSlot() : -1;
+    const slot = traced ? this.pool(step.index).takeSlot() : -1;
     if (def.retry !== undefined && attempt === 1) firstStart = now();
-    const event = env.event;
-    const span = traced
-      ? this.tracing.startStep(step.name, attempt, slot, event, env.link)
-      : undefined;
-    // History is bounded: retaining a record per invocation of a long loop would cost more
-    // than the engine itself (GC). Past the limit only the count goes on.
-    let record: ExecutionRecord | undefined;
-    if (this.history.length < settings.historyLimit) {
-      record = { step: step.name, input: event, attempt, output: [], status: "running" };
-      this.history.push(record);
-    } else this.historyDropped++;
+    const span = traced ? this.tracing.startStep(step.name, attempt, slot, event, link) : undefined;
     const view = new StepView(
       this,
       step,
-      env,
+      event,
+      link,
       attempt,
       lastError,
       span,
-      record,
-      pool,
       slot,
       firstStart,
+      memo,
     );
+    // History is bounded: retaining every attempt of a long loop would cost more than the
+    // engine itself (GC). Past the limit only the count goes on.
+    if (this.viewCount < settings.historyLimit) {
+      view.previous = this.lastView;
+      this.lastView = view;
+      this.viewCount++;
+    } else this.historyDropped++;
     if (this.round !== undefined) view.seq = this.round.seq++;
     if (span !== undefined) (this.live ??= new Set()).add(view);
     if (settings.verbose) settings.log(`Running step ${step.name}`);
@@ -628,31 +717,39 @@ export class Run {
   }
 
   private attemptEnded(view: StepView, result: unknown, failed: boolean, error: unknown): void {
-    const pool = view.pool!;
-    const step = pool.step;
+    const step = view.step!;
     const def = step.definition;
     const settings = this.settings;
     const span = view.span;
-    const record = view.record;
     let fatal = false;
+    let route: Route | undefined;
     if (!failed && result !== undefined && result !== null) {
-      const problem = this.checkOutput(step, result);
-      if (problem !== undefined) {
-        failed = fatal = true;
-        error = problem;
+      // The common case costs one comparison: the class this step returned last time.
+      if (typeof result === "object" && Object.getPrototypeOf(result) === step.lastOutput) {
+        route = step.lastRoute;
+      } else {
+        const problem = this.checkOutput(step, result);
+        if (problem !== undefined) {
+          failed = fatal = true;
+          error = problem;
+        } else {
+          route = routeOf(settings.plan, result as Event);
+          step.lastOutput = Object.getPrototypeOf(result) as object;
+          step.lastRoute = route;
+        }
       }
     }
     view.abandoned = true;
     this.live?.delete(view);
     if (view.signalRead && !this.settled) (this.abortAtEnd ??= new Set()).add(view);
-    pool.active--;
-    if (view.slot >= 0) pool.releaseSlot(view.slot);
+    this.active[step.index]!--;
+    if (view.slot >= 0) this.pool(step.index).releaseSlot(view.slot);
     this.inflight--;
     // The run's end already ended this span (it was live then): a span ends exactly once.
     if (this.settled) return;
     if (!failed) {
       this.tracing.endStep(span);
-      if (record !== undefined) record.status = "completed";
+      view.setStatus("completed");
       if (result === undefined || result === null) {
         if (settings.verbose) settings.log(`Step ${step.name} produced no event`);
       } else {
@@ -661,24 +758,20 @@ export class Run {
           settings.log(
             `Step ${step.name} produced event ${eventTypeName(ev.constructor as EventClass)}`,
           );
-        record?.output.push(ev);
-        if (step.emitsInputRequired && ev instanceof InputRequiredEvent) this.stream.write(ev);
-        this.emit({ event: ev, link: this.tracing.linkOf(span), target: undefined }, view);
+        view.addOutput(ev);
+        if (route!.inputRequired && step.emitsInputRequired) this.stream.write(ev);
+        this.emit(view, ev, this.tracing.linkOf(span), undefined, route);
       }
     } else {
       this.tracing.endStep(span, error);
-      if (record !== undefined) record.status = "failed";
-      if (
-        !fatal &&
-        def.retry !== undefined &&
-        this.scheduleRetry(pool, view.env!, view.attempt, error, view.firstStart)
-      ) {
+      view.setStatus("failed");
+      if (!fatal && def.retry !== undefined && this.scheduleRetry(step, view, error)) {
         // retried: nothing else to do
       } else if (!this.settled) {
         this.fail(step.name, error, view.attempt);
       }
     }
-    if (!this.settled) pool.pump();
+    if (!this.settled) this.pump(step);
     this.checkRound();
   }
 
@@ -726,26 +819,22 @@ export class Run {
     });
   }
 
-  private scheduleRetry(
-    pool: StepPool,
-    env: Envelope,
-    attempt: number,
-    error: unknown,
-    firstStart: number,
-  ): boolean {
+  private scheduleRetry(step: StepRecord, view: StepView, error: unknown): boolean {
+    const attempt = view.attempt;
+    const firstStart = view.firstStart;
     let delay: number | null;
     try {
-      delay = pool.step.definition.retry!.next({ attempt, elapsedMs: now() - firstStart, error });
+      delay = step.definition.retry!.next({ attempt, elapsedMs: now() - firstStart, error });
     } catch (policyError) {
-      this.fail(pool.step.name, policyError, attempt);
+      this.fail(step.name, policyError, attempt);
       return true;
     }
     if (delay === null || delay === undefined) return false;
     if (typeof delay !== "number" || !(delay >= 0) || !Number.isFinite(delay)) {
       this.fail(
-        pool.step.name,
+        step.name,
         new WorkflowRuntimeError(
-          `The retry policy of step ${pool.step.name} returned ${String(delay)}; next() must return a delay in ms (>= 0) or null`,
+          `The retry policy of step ${step.name} returned ${String(delay)}; next() must return a delay in ms (>= 0) or null`,
         ),
         attempt,
       );
@@ -753,18 +842,28 @@ export class Run {
     }
     if (this.settings.verbose)
       this.settings.log(
-        `Step ${pool.step.name} failed (attempt ${attempt}); retrying in ${delay} ms`,
+        `Step ${step.name} failed (attempt ${attempt}); retrying in ${delay} ms`,
       );
     this.inflight++;
+    const pool = this.pool(step.index);
     pool.retrying++;
-    const retry: Pending = { env, attempt: attempt + 1, lastError: error, firstStart };
+    const retry: Pending = {
+      event: view.event!,
+      link: view.link,
+      attempt: attempt + 1,
+      lastError: error,
+      firstStart,
+      memo: view.memo,
+    };
     const timer = setTimeout(() => {
       this.timers?.delete(timer);
       this.inflight--;
       pool.retrying--;
       if (this.settled) return;
-      if (this.settings.stepwise) pool.budget++;
-      pool.pushRetry(retry);
+      if (this.budgets !== undefined) this.budgets[step.index]!++;
+      // A retry goes ahead of waiting first tries, so a retried event is not starved.
+      (pool.queue ??= new Fifo()).unshift(retry);
+      this.pump(step);
       this.checkRound();
     }, delay);
     this.addTimer(timer);
@@ -805,16 +904,15 @@ export class Run {
     const collectors = (this.collectors ??= new Map<string, Collector<ProducerLink>>());
     let collector = collectors.get(key);
     if (collector === undefined) collectors.set(key, (collector = new Collector()));
-    let memo: Map<string, Buffered<ProducerLink>[] | null> | undefined;
-    if (step.definition.retry !== undefined && view.env !== undefined && event === view.env.event) {
-      const memos = (this.collectMemos ??= new WeakMap());
-      memo = memos.get(view.env);
-      if (memo === undefined) memos.set(view.env, (memo = new Map()));
-    }
+    // A step with a retry policy remembers, per invocation, what it collected: its retries share it.
+    const memo =
+      step.definition.retry !== undefined && event === view.event
+        ? (view.memo ??= new Map())
+        : undefined;
     const prior = memo?.get(key);
     if (prior === undefined)
-      collector.add({ event, link: event === view.env?.event ? view.env.link : undefined });
-    let taken;
+      collector.add({ event, link: event === view.event ? view.link : undefined });
+    let taken: Buffered<ProducerLink>[] | null;
     if (Array.isArray(expected)) {
       for (const cls of expected) {
         if (!isEventClass(cls)) {
@@ -842,7 +940,7 @@ export class Run {
     if (taken === null) return null;
     // An abandoned attempt's span has ended (or is ending): links would land on an ended span.
     if (view.span !== undefined && !view.abandoned) {
-      const own = view.env?.event;
+      const own = view.event;
       this.tracing.addLinks(
         view.span,
         taken.map((t) => (t.event === own ? undefined : t.link)),
@@ -876,7 +974,7 @@ export class Run {
     if (this.settled) return Promise.reject(this.endReason());
     // A timed-out attempt that still runs must not wait: it no longer holds its worker.
     if (view.abandoned) return Promise.reject(view.signal.reason);
-    const pool = this.pools[step.index]!;
+    const pool = this.pool(step.index);
     return new Promise<Event>((resolve, reject) => {
       const waiter: Waiter = {
         cls,
@@ -910,7 +1008,7 @@ export class Run {
     });
   }
 
-  private resumeWaiter(waiter: Waiter, pool: StepPool): void {
+  private resumeWaiter(waiter: Waiter, pool: PoolState): void {
     const waiters = this.waiters;
     const set = waiters?.get(waiter.cls);
     if (set === undefined || !set.delete(waiter)) return;
@@ -963,16 +1061,17 @@ export class Run {
     });
     const round: Round = { seq: 0, produced: [], resolve, reject };
     this.round = round;
-    const held = this.pending;
-    this.pending = [];
+    const held = this.pending ?? [];
+    this.pending = undefined;
     if (!this.started) {
       this.started = true;
-      this.bus.next({ event: this.settings.startEvent, link: undefined, target: undefined });
+      this.route(this.settings.startEvent, undefined, undefined, undefined);
     }
-    for (const env of held) this.bus.next(env);
-    for (const pool of this.pools) {
-      pool.budget = pool.queue?.length ?? 0;
-      pool.pump();
+    for (const env of held) this.route(env.event, env.link, env.target, undefined);
+    const steps = this.settings.plan.steps;
+    for (let i = 0; i < steps.length; i++) {
+      this.budgets![i] = this.pools?.[i]?.queue?.length ?? 0;
+      this.pump(steps[i]!);
     }
     this.checkRound();
     try {
@@ -982,7 +1081,7 @@ export class Run {
     }
     const produced = round.produced.sort((a, b) => a.seq - b.seq).map((p) => p.env);
     if (!this.settled)
-      this.pending.push(...produced.filter((e) => !(e.event instanceof StopEvent)));
+      (this.pending ??= []).push(...produced.filter((e) => !(e.event instanceof StopEvent)));
     return produced.map((e) => e.event);
   }
 
@@ -1001,9 +1100,13 @@ export class Run {
   // --- ending --------------------------------------------------------------------------------
 
   activeSteps(): string[] {
-    return this.pools
-      .filter((p) => p.active > 0 || p.waiting > 0 || p.retrying > 0)
-      .map((p) => p.step.name);
+    const names: string[] = [];
+    this.settings.plan.steps.forEach((step, i) => {
+      const p = this.pools?.[i];
+      if (this.active[i]! > 0 || (p !== undefined && (p.waiting > 0 || p.retrying > 0)))
+        names.push(step.name);
+    });
+    return names;
   }
 
   endReason(): unknown {
@@ -1070,51 +1173,48 @@ export class Run {
       for (const set of waiters.values()) for (const w of [...set]) w.reject(reason);
       this.waiters = undefined;
     }
-    for (const pool of this.pools) pool.queue?.clear();
-    this.pending = [];
-    this.bus.complete();
+    if (this.pools !== undefined) for (const pool of this.pools) pool?.queue?.clear();
+    this.pending = undefined;
     this.unhandledEvents?.complete();
     this.emittedEvents?.complete();
     this.tracing.endRun(status, ok ? undefined : value);
     if (this.settings.verbose && !ok) this.settings.log(`Run ${this.runId} ${status}`);
     this.stream.end(terminal);
     if (ok) this.resolveResult(value);
-    else this.rejectResult(value);
+    else {
+      // A run nobody awaits must not crash the process with an unhandled rejection: the failure
+      // is on the stream too. Awaiting the handler still rejects.
+      this.result.catch(ignore);
+      this.rejectResult(value);
+    }
     this.checkRound();
   }
 }
 
 const NO_SERVICES: StepServices = Object.freeze({});
 
-/**
- * A run's bus: an RxJS Subject whose `next` routes each event to the worker pools of the steps
- * that accept it (O(1) by class), then hands it to any RxJS subscribers. Routing is built in
- * rather than subscribed: a subscription and RxJS's generic dispatch cost a short run more than
- * the routing itself.
- */
-class Bus extends Subject<Envelope> {
-  constructor(private readonly run: Run) {
-    super();
-  }
-
-  override next(env: Envelope): void {
-    if (this.isStopped) return;
-    this.run.route(env);
-    if (this.observers.length > 0) super.next(env);
-  }
-}
+const ignore = () => {};
 
 // Runs start in a microtask after `run()` returns (so the caller holds the handler first);
-// the runs started in one synchronous stretch share one microtask.
+// the runs started in one synchronous stretch share one microtask. Two arrays take turns, so
+// sequential runs allocate no queue. A reaction on a settled promise rather than Node's
+// queueMicrotask, which wraps each callback in an async resource (and a test's fake timers may
+// replace it).
 let startQueue: Run[] = [];
+let spareQueue: Run[] = [];
+const settled = Promise.resolve();
 
 function scheduleStart(run: Run): void {
   startQueue.push(run);
-  if (startQueue.length === 1) void Promise.resolve().then(startQueued);
+  if (startQueue.length === 1) void settled.then(startQueued);
 }
 
 function startQueued(): void {
   const queue = startQueue;
-  startQueue = [];
-  for (const run of queue) run.start();
+  startQueue = spareQueue;
+  spareQueue = queue;
+  // Runs started by these runs' first steps go to the other array, with a microtask of their own.
+  for (let i = 0; i < queue.length; i++) queue[i]!.start();
+  if (queue.length === 1) queue.pop();
+  else queue.length = 0;
 }

@@ -5,6 +5,7 @@ import {
   type Span,
   type SpanContext,
   type Tracer,
+  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   context,
@@ -39,10 +40,16 @@ export class RunTracing {
   private readonly runContext: OtelContext;
   private reported = false;
 
+  /** The tracing of a run with no tracer and no parent context: every call does nothing. */
+  static readonly off = new RunTracing(undefined, "", { runId: "" }, ROOT_CONTEXT, {
+    recordExceptions: false,
+    payloadMaxLength: undefined,
+  });
+
   constructor(
     private readonly tracer: Tracer | undefined,
     workflowName: string,
-    runId: () => string,
+    run: { readonly runId: string },
     parent: OtelContext,
     private readonly options: TracingOptions,
   ) {
@@ -57,7 +64,7 @@ export class RunTracing {
             attributes: {
               "gen_ai.operation.name": "invoke_workflow",
               "gen_ai.workflow.name": workflowName,
-              "eventloom.run.id": runId(),
+              "eventloom.run.id": run.runId,
             },
           },
           parent,

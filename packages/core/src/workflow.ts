@@ -190,7 +190,8 @@ export class Workflow {
     options?: RunOptions,
   ): WorkflowHandler<RunResult<W>> {
     const plan = this.plan();
-    if (plan.needsServices) checkServices(plan, this.services, this.workflowName);
+    if (plan.needsServices && this.options.disableValidation !== true)
+      checkServices(plan, this.services, this.workflowName);
     const opts = validateRunOptions(this.workflowName, options);
     const startEvent = buildStartEvent(plan, input);
     const parent = opts.parent as StepView | undefined;
@@ -218,7 +219,8 @@ export class Workflow {
       stepwise: opts.stepwise === true,
       verbose: this.options.verbose === true,
       log: this.options.logger ?? console.log,
-      tracer: this.options.tracer ?? defaultTracer(traceParent),
+      // A nested run of a workflow with no tracer of its own traces with its parent's.
+      tracer: this.options.tracer ?? parent?.tracer ?? defaultTracer(traceParent),
       traceParent,
       recordExceptions: this.options.recordExceptions !== false,
       payloadMaxLength: payloadMaxLength(this.options.recordEventPayloads),

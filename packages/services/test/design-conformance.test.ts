@@ -79,10 +79,21 @@ describe("addWorkflows(workflow, { name: instance }) and services: [name]", () =
     const desk = new Desk();
     expect(addWorkflows(desk, { left, right })).toBe(desk);
     expect(await desk.run()).toBe("ok");
-    expect(seen["first"]).toEqual({ left });
-    expect(seen["first"]!["left"]).toBe(left);
-    expect(seen["second"]!["left"]).toBe(left);
-    expect(seen["second"]!["right"]).toBe(right);
+    // Exactly the listed services, each the registered instance as the step sees it: its
+    // class, its fields and its methods (a view whose run() starts a nested run of the step).
+    expect(Object.keys(seen["first"]!)).toEqual(["left"]);
+    expect(Object.keys(seen["second"]!)).toEqual(["left", "right"]);
+    for (const [s, name, instance] of [
+      ["first", "left", left],
+      ["second", "left", left],
+      ["second", "right", right],
+    ] as const) {
+      const injected = seen[s]![name] as Echo;
+      expect(injected).toBeInstanceOf(Echo);
+      expect(injected.label).toBe(instance.label);
+      expect(injected.workflowName).toBe("Echo");
+      expect(injected.services).toBe(instance.services);
+    }
   });
 
   it("injects services into decorated methods and addStep steps too, and the nested runs return their results", async () => {

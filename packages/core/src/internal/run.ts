@@ -140,8 +140,14 @@ class PoolState {
  */
 export class StepView implements Context {
   private controller: AbortController | undefined = undefined;
-  /** Set when the attempt has ended or was abandoned (timed out): later sends are dropped. */
+  /**
+   * Set when the attempt failed or timed out, or the run ended while it ran: what it sends or
+   * writes later is dropped. (A completed attempt's ctx goes on working while the run lives:
+   * work it handed its ctx to may still report.)
+   */
   abandoned = false;
+  /** Set when the attempt has returned, failed or timed out: its span has ended. */
+  ended = false;
   private abortReason: unknown = undefined;
   seq = 0;
   /** What the attempt returned or sent, in order: none, one event, or several. */
@@ -210,12 +216,18 @@ export class StepView implements Context {
   get signal(): AbortSignal {
     if (this.controller === undefined) {
       this.controller = new AbortController();
-      if (this.run.settled || this.abandoned)
-        this.controller.abort(this.abortReason ?? this.run.endReason());
-      else if (this.step !== undefined) (this.run.live ??= new Set()).add(this);
+      if (this.run.settled) this.controller.abort(this.abortReason ?? this.run.endReason());
+      // A timed-out attempt's signal is aborted for good.
+      else if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+      else if (this.step !== undefined && !this.ended) (this.run.live ??= new Set()).add(this);
+      // The caller's view, and attempts that are over: aborted when the run ends.
       else (this.run.abortAtEnd ??= new Set()).add(this);
     }
     return this.controller.signal;
+  }
+  /** The run's tracer (an explicit one is inherited by nested runs without their own). */
+  get tracer(): Tracer | undefined {
+    return this.run.settings.tracer;
   }
   /** The run's deadline on the `performance.now()` clock, or null; nested runs inherit it. */
   get deadline(): number | null {
@@ -372,6 +384,8 @@ export class Run {
   private waiters: Map<EventClass, Set<Waiter>> | undefined;
   private collectors: Map<string, Collector<ProducerLink>> | undefined;
   private started = false;
+  /** InputRequiredEvents that steps returned, written to the stream (not unhandled if unrouted). */
+  private streamedInputs: WeakSet<Event> | undefined = undefined;
   /** Events held for the start or the next stepwise round. */
   private pending: Envelope[] | undefined = undefined;
   private readonly stepwise: boolean;
@@ -557,7 +571,8 @@ export class Run {
       for (let i = 0; i < steps.length; i++) this.push(steps[i]!, event, link);
       return;
     }
-    if (!delivered && !route.inputRequired) {
+    // A returned InputRequiredEvent went to the stream: that is where it is handled.
+    if (!delivered && !(route.inputRequired && this.streamedInputs?.has(event) === true)) {
       const reason = `no step accepts ${eventTypeName(event.constructor as EventClass)}`;
       if (this.settings.verbose) this.settings.log(`Unhandled event: ${reason}`);
       this.unhandledEvents?.next({ event, reason });
@@ -689,7 +704,7 @@ export class Run {
 
     let out: unknown;
     try {
-      const services = def.services.length === 0 ? NO_SERVICES : this.servicesFor(step);
+      const services = def.services.length === 0 ? NO_SERVICES : this.servicesFor(step, view);
       out =
         span === undefined
           ? step.handler.call(settings.workflow, event, view, services)
@@ -739,7 +754,8 @@ export class Run {
         }
       }
     }
-    view.abandoned = true;
+    view.ended = true;
+    if (failed) view.abandoned = true;
     this.live?.delete(view);
     if (view.signalRead && !this.settled) (this.abortAtEnd ??= new Set()).add(view);
     this.active[step.index]!--;
@@ -759,7 +775,10 @@ export class Run {
             `Step ${step.name} produced event ${eventTypeName(ev.constructor as EventClass)}`,
           );
         view.addOutput(ev);
-        if (route!.inputRequired && step.emitsInputRequired) this.stream.write(ev);
+        if (route!.inputRequired && step.emitsInputRequired) {
+          this.stream.write(ev);
+          (this.streamedInputs ??= new WeakSet()).add(ev);
+        }
         this.emit(view, ev, this.tracing.linkOf(span), undefined, route);
       }
     } else {
@@ -874,9 +893,17 @@ export class Run {
     (this.timers ??= new Set()).add(timer);
   }
 
-  servicesFor(step: StepRecord): StepServices {
+  /**
+   * The services a step asked for. A workflow among them is handed over as a view whose `run()`
+   * starts a nested run of this attempt (`parent: ctx` unless given): it inherits the trace,
+   * cancellation and deadline, as `await services.child.run(input)` in the Python original.
+   */
+  servicesFor(step: StepRecord, view: StepView): StepServices {
     const out: Record<string, unknown> = {};
-    for (const name of step.definition.services) out[name] = this.settings.services.get(name);
+    for (const name of step.definition.services) {
+      const service = this.settings.services.get(name);
+      out[name] = isWorkflowLike(service) ? nestedView(service, view) : service;
+    }
     return out;
   }
 
@@ -938,8 +965,8 @@ export class Run {
     }
     memo?.set(key, taken);
     if (taken === null) return null;
-    // An abandoned attempt's span has ended (or is ending): links would land on an ended span.
-    if (view.span !== undefined && !view.abandoned) {
+    // An attempt that is over has ended its span: links would land on an ended span.
+    if (view.span !== undefined && !view.abandoned && !view.ended) {
       const own = view.event;
       this.tracing.addLinks(
         view.span,
@@ -972,8 +999,16 @@ export class Run {
       );
     }
     if (this.settled) return Promise.reject(this.endReason());
-    // A timed-out attempt that still runs must not wait: it no longer holds its worker.
-    if (view.abandoned) return Promise.reject(view.signal.reason);
+    // An attempt that is over (a timed-out one may still be running) no longer holds its worker.
+    if (view.abandoned || view.ended) {
+      return Promise.reject(
+        view.signal.aborted
+          ? view.signal.reason
+          : new WorkflowRuntimeError(
+              `waitForEvent in step ${step.name}: the step's attempt has already ended; wait inside the step, before it returns`,
+            ),
+      );
+    }
     const pool = this.pool(step.index);
     return new Promise<Event>((resolve, reject) => {
       const waiter: Waiter = {
@@ -1192,6 +1227,39 @@ export class Run {
 }
 
 const NO_SERVICES: StepServices = Object.freeze({});
+
+interface WorkflowLike {
+  run(input?: unknown, options?: { parent?: unknown }): unknown;
+  reviveEvent(json: unknown): unknown;
+}
+
+function isWorkflowLike(value: unknown): value is WorkflowLike {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as WorkflowLike).run === "function" &&
+    typeof (value as WorkflowLike).reviveEvent === "function"
+  );
+}
+
+/**
+ * The workflow `service` as a step sees it: the same object (its class, fields and methods) but
+ * with `run(input, options)` defaulting `options.parent` to the step's context.
+ */
+function nestedView(service: WorkflowLike, parent: StepView): WorkflowLike {
+  const run = (input?: unknown, options?: { parent?: unknown }) =>
+    service.run(input, options?.parent === undefined ? { ...options, parent } : options);
+  return new Proxy(service, {
+    get(target, key) {
+      if (key === "run") return run;
+      const value: unknown = Reflect.get(target, key, target);
+      // Methods run on the workflow itself (its private fields live there).
+      return typeof value === "function" && key !== "constructor"
+        ? (value as (...args: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
+}
 
 const ignore = () => {};
 

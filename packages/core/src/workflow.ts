@@ -191,8 +191,8 @@ export class Workflow {
   ): WorkflowHandler<RunResult<W>> {
     const plan = this.plan();
     if (plan.needsServices && this.options.disableValidation !== true)
-      checkServices(plan, this.services, this.workflowName);
-    const opts = validateRunOptions(this.workflowName, options);
+      checkServices(plan, this.services, plan.workflowName);
+    const opts = options === undefined ? NO_RUN_OPTIONS : validateRunOptions(plan, options);
     const startEvent = buildStartEvent(plan, input);
     const parent = opts.parent as StepView | undefined;
     let timeoutMs =
@@ -445,8 +445,10 @@ function payloadMaxLength(option: WorkflowOptions["recordEventPayloads"]): numbe
   return option === true ? DEFAULT_PAYLOAD_LENGTH : option.maxLength;
 }
 
-function validateRunOptions(name: string, o: RunOptions | undefined): RunOptions {
-  if (o === undefined) return {};
+const NO_RUN_OPTIONS: RunOptions = Object.freeze({});
+
+function validateRunOptions(plan: WorkflowPlan, o: RunOptions): RunOptions {
+  const name = plan.workflowName;
   const problems: string[] = [];
   if (o === null || typeof o !== "object")
     throw new WorkflowValidationError(`${name}.run(input, options): options must be an object`);

@@ -43,6 +43,9 @@ const platformSetTimeout = globalThis.setTimeout;
  */
 class DeadlineScheduler {
   private readonly groups = new Map<number, Fifo<Entry>>();
+  /** The group of the last deadline added, while it is in `groups`. */
+  private lastMs = NaN;
+  private lastGroup: Fifo<Entry> | undefined = undefined;
   private live = 0;
   /** Cancelled entries still queued: compacted away when they outnumber the live ones. */
   private dead = 0;
@@ -56,8 +59,11 @@ class DeadlineScheduler {
 
   add(ms: number, fire: DeadlineTarget): Deadline {
     const at = performance.now() + ms;
-    let group = this.groups.get(ms);
+    // Runs mostly share one timeout: the group of the last one is checked before the map.
+    let group = ms === this.lastMs ? this.lastGroup : this.groups.get(ms);
     if (group === undefined) this.groups.set(ms, (group = new Fifo()));
+    this.lastMs = ms;
+    this.lastGroup = group;
     const entry = new Entry(at, fire, group);
     group.push(entry);
     this.live++;
@@ -94,7 +100,7 @@ class DeadlineScheduler {
         this.idle = true;
       } else this.disarm();
       if (this.groups.size > 1 || this.dead > 0) {
-        for (const [ms, g] of this.groups) if (g !== group || g.length > 0) this.groups.delete(ms);
+        for (const [ms, g] of this.groups) if (g !== group || g.length > 0) this.forget(ms);
         if (group.length > 0) group.clear();
         this.dead = 0;
       }
@@ -103,10 +109,18 @@ class DeadlineScheduler {
     if (this.dead > 64 && this.dead > this.live) this.compact();
   }
 
+  private forget(ms: number): void {
+    this.groups.delete(ms);
+    if (ms === this.lastMs) {
+      this.lastMs = NaN;
+      this.lastGroup = undefined;
+    }
+  }
+
   private compact(): void {
     for (const [ms, group] of this.groups) {
       group.retain((e) => e.fire !== undefined);
-      if (group.length === 0) this.groups.delete(ms);
+      if (group.length === 0) this.forget(ms);
     }
     this.dead = 0;
   }
@@ -166,7 +180,7 @@ class DeadlineScheduler {
         entry.fire = undefined;
         this.live--;
       }
-      if (group.length === 0) this.groups.delete(ms);
+      if (group.length === 0) this.forget(ms);
     }
     this.rearm();
     for (const target of firing) target.onDeadline();

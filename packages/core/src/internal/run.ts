@@ -26,7 +26,7 @@ import {
 } from "../workflow-events.js";
 import type { UnhandledEvent } from "../workflow-handler.js";
 import type { Workflow } from "../workflow.js";
-import { type Buffered, Collector } from "./collector.js";
+import { Collector, type Taken } from "./collector.js";
 import { type Deadline, addDeadline } from "./deadlines.js";
 import { EventStream } from "./event-stream.js";
 import { Fifo } from "./fifo.js";
@@ -48,7 +48,7 @@ interface Envelope {
  * What an invocation of a step with a retry policy collected from each buffer: a retry must not
  * buffer its event again, and gets the batch that a failed attempt already took.
  */
-type CollectMemo = Map<string, Buffered<ProducerLink>[] | null>;
+type CollectMemo = Map<string, Taken<ProducerLink> | null>;
 
 /** A queued invocation (first try or retry). */
 interface Pending {
@@ -605,18 +605,35 @@ export class Run {
   }
 
   send(view: StepView, event: Event, stepName: string | undefined): void {
-    if (!(event instanceof Event)) {
-      throw new WorkflowRuntimeError(
-        `sendEvent${view.where()} got ${describe(event)}, not an event: send instances of Event classes`,
-      );
-    }
     const step = view.step;
-    const cls = event.constructor as EventClass;
-    if (step !== undefined && !step.emits.has(cls)) {
-      throw new WorkflowRuntimeError(
-        `Step ${step.name} sent ${eventTypeName(cls)}, which is not in its emits (${this.emitsList(step)}): add ${eventTypeName(cls)} to emits`,
-      );
+    let route: Route | undefined;
+    // A step sending the class it last returned or sent: checked then, routed as then.
+    if (
+      step !== undefined &&
+      typeof event === "object" &&
+      event !== null &&
+      Object.getPrototypeOf(event) === step.lastOutput
+    ) {
+      route = step.lastRoute;
+    } else {
+      if (!(event instanceof Event)) {
+        throw new WorkflowRuntimeError(
+          `sendEvent${view.where()} got ${describe(event)}, not an event: send instances of Event classes`,
+        );
+      }
+      if (step !== undefined) {
+        const cls = event.constructor as EventClass;
+        if (!step.emits.has(cls)) {
+          throw new WorkflowRuntimeError(
+            `Step ${step.name} sent ${eventTypeName(cls)}, which is not in its emits (${this.emitsList(step)}): add ${eventTypeName(cls)} to emits`,
+          );
+        }
+        route = routeOf(this.settings.plan, event);
+        step.lastOutput = Object.getPrototypeOf(event) as object;
+        step.lastRoute = route;
+      }
     }
+    const cls = event.constructor as EventClass;
     let target: StepRecord | undefined;
     if (stepName !== undefined) {
       target = this.settings.plan.byName.get(stepName);
@@ -641,12 +658,13 @@ export class Run {
     }
     if (view.abandoned) return;
     if (step !== undefined) view.addOutput(event);
+    const span = view.span;
     this.emit(
       step === undefined ? undefined : view,
       event,
-      this.tracing.linkOf(view.span),
+      span === undefined ? undefined : this.tracing.linkOf(span),
       target,
-      undefined,
+      route,
     );
   }
 
@@ -779,7 +797,11 @@ export class Run {
           this.stream.write(ev);
           (this.streamedInputs ??= new WeakSet()).add(ev);
         }
-        this.emit(view, ev, this.tracing.linkOf(span), undefined, route);
+        const link = span === undefined ? undefined : this.tracing.linkOf(span);
+        // Straight onto the bus unless someone watches emitted$ or rounds hold events back.
+        if (!this.stepwise && this.emittedEvents === undefined)
+          this.route(ev, link, undefined, route);
+        else this.emit(view, ev, link, undefined, route);
       }
     } else {
       this.tracing.endStep(span, error);
@@ -790,8 +812,8 @@ export class Run {
         this.fail(step.name, error, view.attempt);
       }
     }
-    if (!this.settled) this.pump(step);
-    this.checkRound();
+    if (this.pools !== undefined && !this.settled) this.pump(step);
+    if (this.round !== undefined) this.checkRound();
   }
 
   private checkOutput(step: StepRecord, result: unknown): WorkflowRuntimeError | undefined {
@@ -938,8 +960,8 @@ export class Run {
         : undefined;
     const prior = memo?.get(key);
     if (prior === undefined)
-      collector.add({ event, link: event === view.event ? view.link : undefined });
-    let taken: Buffered<ProducerLink>[] | null;
+      collector.add(event, event === view.event ? view.link : undefined);
+    let taken: Taken<ProducerLink> | null;
     if (Array.isArray(expected)) {
       for (const cls of expected) {
         if (!isEventClass(cls)) {
@@ -966,14 +988,16 @@ export class Run {
     memo?.set(key, taken);
     if (taken === null) return null;
     // An attempt that is over has ended its span: links would land on an ended span.
-    if (view.span !== undefined && !view.abandoned && !view.ended) {
+    const links = taken.links;
+    if (view.span !== undefined && !view.abandoned && !view.ended && links !== undefined) {
       const own = view.event;
       this.tracing.addLinks(
         view.span,
-        taken.map((t) => (t.event === own ? undefined : t.link)),
+        taken.events.map((e, i) => (e === own ? undefined : links[i])),
       );
     }
-    return taken.map((t) => t.event);
+    // A copy: a retry that gets the memoized batch must not see what this attempt did to it.
+    return memo === undefined ? taken.events : taken.events.slice();
   }
 
   waitFor(

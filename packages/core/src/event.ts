@@ -23,6 +23,7 @@ export type EventClass<E extends Event = Event> = abstract new (...args: any[]) 
 const SCHEMA = Symbol.for("eventloom.event.schema");
 const DEFINED = Symbol.for("eventloom.event.defined");
 const PLAIN = Symbol.for("eventloom.event.plain");
+const INIT = Symbol.for("eventloom.event.init");
 declare const START_BRAND: unique symbol;
 declare const STOP_BRAND: unique symbol;
 declare const INPUT_TYPE: unique symbol;
@@ -33,6 +34,8 @@ export type EventInput<E> = E extends { readonly [INPUT_TYPE]?: infer I } ? I : 
 interface EventClassInternals {
   [SCHEMA]?: z.ZodObject;
   [PLAIN]?: PlainShape | undefined;
+  /** Validates data and copies it onto a new event (classes made by `define()`). */
+  [INIT]?: EventInit;
   [DEFINED]?: { name: string | undefined };
   typeName?: string;
   name: string;
@@ -57,7 +60,10 @@ export class Event {
   declare static typeName?: string;
 
   constructor(data?: object) {
-    initEventData(this, new.target as unknown as EventClassInternals, data);
+    // One lookup per event: the class's own check-and-copy, or none (fields taken as given).
+    const init = (new.target as unknown as EventClassInternals)[INIT];
+    if (init !== undefined) init(this, data, new.target as unknown as EventClass);
+    else if (data !== undefined && data !== null) Object.assign(this, data);
   }
 
   /**
@@ -192,22 +198,28 @@ function defineEventClass(base: typeof Event, shape: EventShape, options?: Defin
   Object.defineProperty(Defined, "name", { value: name ?? `${base.name}.define()` });
   Object.defineProperty(Defined, "schema", { value: schema, enumerable: true });
   (Defined as unknown as EventClassInternals)[SCHEMA] = schema;
-  (Defined as unknown as EventClassInternals)[PLAIN] = plainShape(schema);
+  const plain = plainShape(schema);
+  (Defined as unknown as EventClassInternals)[PLAIN] = plain;
+  (Defined as unknown as EventClassInternals)[INIT] = eventInit(schema, plain);
   (Defined as unknown as EventClassInternals)[DEFINED] = { name };
   return Defined;
 }
 
-function initEventData(target: Event, cls: EventClassInternals, data: object | undefined): void {
-  const schema = cls[SCHEMA];
-  if (schema === undefined) {
-    if (data !== undefined && data !== null) Object.assign(target, data);
-    return;
-  }
-  const plain = cls[PLAIN];
-  if (plain !== undefined && plain.init(target, data)) return;
-  const parsed = schema.safeParse(data ?? {});
-  if (!parsed.success) throw new EventValidationError(eventTypeName(cls as never), parsed.error);
-  Object.assign(target, parsed.data);
+/** Validates an event's data and copies the parsed fields onto it; throws EventValidationError. */
+type EventInit = (target: Event, data: unknown, cls: EventClass) => void;
+
+function eventInit(schema: z.ZodObject, plain: PlainShape | undefined): EventInit {
+  const parse: EventInit = (target, data, cls) => {
+    const parsed = schema.safeParse(data ?? {});
+    if (!parsed.success) throw new EventValidationError(eventTypeName(cls), parsed.error);
+    Object.assign(target, parsed.data);
+  };
+  if (plain === undefined) return parse;
+  const init = plain.init;
+  // Valid plain data is copied by the class's own check; zod parses (and reports) the rest.
+  return (target, data, cls) => {
+    if (!init(target, data)) parse(target, data, cls);
+  };
 }
 
 /**

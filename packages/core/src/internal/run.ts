@@ -731,22 +731,14 @@ export class Run {
       this.attemptEnded(view, undefined, true, e);
       return;
     }
-    void this.settleAttempt(
-      view,
+    // What the step returned, settled: a value or a promise, always at least one tick later.
+    // Two small closures rather than an async frame: about half the memory per step.
+    void Promise.resolve(
       def.timeout === undefined ? out : this.withStepTimeout(view, out, def.timeout),
+    ).then(
+      (result) => this.attemptEnded(view, result, false, undefined),
+      (error: unknown) => this.attemptEnded(view, undefined, true, error),
     );
-  }
-
-  /** Awaits what a step returned (a value or a promise: always at least one tick). */
-  private async settleAttempt(view: StepView, out: unknown): Promise<void> {
-    let result: unknown;
-    try {
-      result = await out;
-    } catch (e) {
-      this.attemptEnded(view, undefined, true, e);
-      return;
-    }
-    this.attemptEnded(view, result, false, undefined);
   }
 
   private attemptEnded(view: StepView, result: unknown, failed: boolean, error: unknown): void {

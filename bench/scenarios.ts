@@ -75,9 +75,15 @@ export interface Sizes {
   readonly stream: number;
   readonly scale: number;
   readonly idleRuns: number;
-  /** Measured repetitions (after warm-up); the table shows their median. */
+  /** Measured repetitions of the peer (after warm-up); the table shows their median. */
   readonly reps: number;
   readonly warmups: number;
+  /**
+   * The same for the floor and Eventloom, whose runs take milliseconds: more repetitions cost
+   * little and steady the median on a shared machine.
+   */
+  readonly fastReps: number;
+  readonly fastWarmups: number;
 }
 
 export const FULL: Sizes = {
@@ -94,6 +100,8 @@ export const FULL: Sizes = {
   idleRuns: 10_000,
   reps: 5,
   warmups: 2,
+  fastReps: 11,
+  fastWarmups: 3,
 };
 
 export const SMOKE: Sizes = {
@@ -110,6 +118,8 @@ export const SMOKE: Sizes = {
   idleRuns: 100,
   reps: 1,
   warmups: 1,
+  fastReps: 1,
+  fastWarmups: 1,
 };
 
 /** The scenarios, in the order the table shows them; `--only` takes these names. */

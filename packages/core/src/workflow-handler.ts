@@ -2,7 +2,8 @@ import type { Observable } from "rxjs";
 import type { Context } from "./context.js";
 import { WorkflowRuntimeError } from "./errors.js";
 import type { Event } from "./event.js";
-import { type ExecutionRecord, Run, type RunSettings } from "./internal/run.js";
+import type { Context as OtelContext, Tracer } from "@opentelemetry/api";
+import { type ExecutionRecord, Run, RunSettings } from "./internal/run.js";
 
 /** An event that no step (and no waiter) accepted. */
 export interface UnhandledEvent {
@@ -32,17 +33,36 @@ export class WorkflowHandler<R = unknown> extends Promise<R> {
   }
 
   /** @internal Starts the run; `workflow.run()` is the way to make one. */
-  constructor(settings: RunSettings) {
+  constructor(
+    settings: RunSettings,
+    startEvent: Event,
+    timeoutMs: number | null,
+    stepwise: boolean,
+    tracer: Tracer | undefined,
+    traceParent: OtelContext,
+    signal: AbortSignal | undefined,
+  ) {
     let resolve!: (value: unknown) => void;
     let reject!: (error: unknown) => void;
     super((res, rej) => {
       resolve = res as (value: unknown) => void;
       reject = rej;
     });
-    if (!(settings instanceof Object) || !("plan" in settings)) {
+    if (!(settings instanceof RunSettings)) {
       throw new TypeError("WorkflowHandler is made by workflow.run(), not constructed directly");
     }
-    this.#run = new Run(settings, this, resolve, reject);
+    this.#run = new Run(
+      settings,
+      startEvent,
+      timeoutMs,
+      stepwise,
+      tracer,
+      traceParent,
+      signal,
+      this,
+      resolve,
+      reject,
+    );
   }
 
   /** This run's id (a UUID). */
@@ -127,7 +147,7 @@ export class WorkflowHandler<R = unknown> extends Promise<R> {
    * and returns the events they produced (dispatched at the next call); `null` once done.
    */
   runStep(): Promise<Event[] | null> {
-    if (!this.#run.settings.stepwise) {
+    if (!this.#run.stepwise) {
       return Promise.reject(
         new WorkflowRuntimeError(
           "runStep() needs a stepwise run: start it with workflow.run(input, { stepwise: true })",

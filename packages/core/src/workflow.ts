@@ -19,7 +19,7 @@ import {
   StopEvent,
 } from "./event.js";
 import { type CollectedStep, type WorkflowPlan, buildPlan } from "./internal/plan.js";
-import type { StepView } from "./internal/run.js";
+import { RunSettings, type StepView } from "./internal/run.js";
 import { type StepDefinition, isStepDefinition, methodStepDefinition } from "./step.js";
 import { VERSION } from "./version.js";
 import { WorkflowHandler } from "./workflow-handler.js";
@@ -138,6 +138,7 @@ export class Workflow {
   readonly services = new Map<string, unknown>();
   #plan: WorkflowPlan | undefined;
   #planVersion = -1;
+  #settings: RunSettings | undefined;
 
   constructor(options: WorkflowOptions = {}) {
     this.options = Object.freeze({ ...validateWorkflowOptions(this.constructor.name, options) });
@@ -211,23 +212,36 @@ export class Workflow {
       signal = signal === undefined ? parent.signal : AbortSignal.any([signal, parent.signal]);
     }
     const traceParent = traceParentOf(parent);
-    return new WorkflowHandler<RunResult<W>>({
-      workflow: this,
-      plan,
+    return new WorkflowHandler<RunResult<W>>(
+      this.#settingsFor(plan),
       startEvent,
       timeoutMs,
-      stepwise: opts.stepwise === true,
-      verbose: this.options.verbose === true,
-      log: this.options.logger ?? console.log,
+      opts.stepwise === true,
       // A nested run of a workflow with no tracer of its own traces with its parent's.
-      tracer: this.options.tracer ?? parent?.tracer ?? defaultTracer(traceParent),
+      this.options.tracer ?? parent?.tracer ?? defaultTracer(traceParent),
       traceParent,
-      recordExceptions: this.options.recordExceptions !== false,
-      payloadMaxLength: payloadMaxLength(this.options.recordEventPayloads),
       signal,
-      services: this.services,
-      historyLimit: this.options.historyLimit ?? 1000,
-    });
+    );
+  }
+
+  /** What all runs of this instance share, made once per plan. */
+  #settingsFor(plan: WorkflowPlan): RunSettings {
+    if (this.#settings?.plan !== plan) {
+      const o = this.options;
+      const logger = o.logger;
+      this.#settings = new RunSettings(
+        this,
+        plan,
+        o.verbose === true,
+        // console.log looked up at each call, so a test's spy on it sees the lines.
+        logger ?? ((message: string) => console.log(message)),
+        o.recordExceptions !== false,
+        payloadMaxLength(o.recordEventPayloads),
+        this.services,
+        o.historyLimit ?? 1000,
+      );
+    }
+    return this.#settings;
   }
 
   /** Rebuilds (and validates) one of this workflow's events from its `toJSON()` form. */

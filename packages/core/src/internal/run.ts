@@ -80,24 +80,23 @@ export interface ExecutionRecord {
   status: "running" | "completed" | "failed";
 }
 
-export interface RunSettings {
-  readonly workflow: Workflow;
-  readonly plan: WorkflowPlan;
-  readonly startEvent: Event;
-  readonly timeoutMs: number | null;
-  readonly stepwise: boolean;
-  readonly verbose: boolean;
-  readonly log: (message: string) => void;
-  /** Undefined when every span would be a no-op (no SDK, no parent span): none is started. */
-  readonly tracer: Tracer | undefined;
-  readonly traceParent: OtelContext;
-  readonly recordExceptions: boolean;
-  /** Record the input event's JSON on step spans, cut to this length; undefined for none. */
-  readonly payloadMaxLength: number | undefined;
-  readonly signal: AbortSignal | undefined;
-  readonly services: ReadonlyMap<string, unknown>;
-  /** How many execution records `history` keeps. */
-  readonly historyLimit: number;
+/**
+ * What every run of one workflow instance shares (made once per instance and plan); what
+ * differs per run (start event, timeout, tracer, signal) is on the run itself.
+ */
+export class RunSettings {
+  constructor(
+    readonly workflow: Workflow,
+    readonly plan: WorkflowPlan,
+    readonly verbose: boolean,
+    readonly log: (message: string) => void,
+    readonly recordExceptions: boolean,
+    /** Record the input event's JSON on step spans, cut to this length; undefined for none. */
+    readonly payloadMaxLength: number | undefined,
+    readonly services: ReadonlyMap<string, unknown>,
+    /** How many execution records `history` keeps. */
+    readonly historyLimit: number,
+  ) {}
 }
 
 interface Round {
@@ -227,7 +226,7 @@ export class StepView implements Context {
   }
   /** The run's tracer (an explicit one is inherited by nested runs without their own). */
   get tracer(): Tracer | undefined {
-    return this.run.settings.tracer;
+    return this.run.tracer;
   }
   /** The run's deadline on the `performance.now()` clock, or null; nested runs inherit it. */
   get deadline(): number | null {
@@ -388,39 +387,43 @@ export class Run {
   private streamedInputs: WeakSet<Event> | undefined = undefined;
   /** Events held for the start or the next stepwise round. */
   private pending: Envelope[] | undefined = undefined;
-  private readonly stepwise: boolean;
   private inflight = 0;
   private round: Round | undefined;
   private readonly onAbort: (() => void) | undefined;
 
   constructor(
     readonly settings: RunSettings,
+    readonly startEvent: Event,
+    readonly timeoutMs: number | null,
+    readonly stepwise: boolean,
+    /** Undefined when every span would be a no-op (no SDK, no parent span): none is started. */
+    readonly tracer: Tracer | undefined,
+    readonly traceParent: OtelContext,
+    readonly signal: AbortSignal | undefined,
     /** The run's handler: the promise of its result. */
     readonly result: Promise<unknown>,
     private readonly resolveResult: (value: unknown) => void,
     private readonly rejectResult: (error: unknown) => void,
   ) {
     const plan = settings.plan;
-    this.stepwise = settings.stepwise;
     this.tracing =
-      settings.tracer === undefined && settings.traceParent === ROOT_CONTEXT
+      tracer === undefined && traceParent === ROOT_CONTEXT
         ? RunTracing.off
-        : new RunTracing(settings.tracer, plan.workflowName, this, settings.traceParent, settings);
+        : new RunTracing(tracer, plan.workflowName, this, traceParent, settings);
     this.active = new Array<number>(plan.steps.length).fill(0);
-    this.budgets = this.stepwise ? new Array<number>(plan.steps.length).fill(0) : undefined;
-    if (settings.timeoutMs !== null) this.runDeadline = addDeadline(settings.timeoutMs, this);
-    const signal = settings.signal;
+    this.budgets = stepwise ? new Array<number>(plan.steps.length).fill(0) : undefined;
+    if (timeoutMs !== null) this.runDeadline = addDeadline(timeoutMs, this);
     if (signal !== undefined) {
       this.onAbort = () => this.cancel(signal.reason);
       if (signal.aborted) queueMicrotask(this.onAbort);
       else signal.addEventListener("abort", this.onAbort, { once: true });
     }
-    if (!settings.stepwise) scheduleStart(this);
+    if (!stepwise) scheduleStart(this);
   }
 
   /** Called by the shared deadline timer when the run's timeout has passed. */
   onDeadline(): void {
-    this.timeOut(this.settings.timeoutMs!);
+    this.timeOut(this.timeoutMs!);
   }
 
   /** The step invocations so far, in start order, as plain records (see `StepView.toRecord`). */
@@ -517,7 +520,7 @@ export class Run {
   start(): void {
     if (this.started || this.settled) return;
     this.started = true;
-    this.route(this.settings.startEvent, undefined, undefined, undefined);
+    this.route(this.startEvent, undefined, undefined, undefined);
     const pending = this.pending;
     if (pending === undefined) return;
     this.pending = undefined;
@@ -1116,7 +1119,7 @@ export class Run {
     this.pending = undefined;
     if (!this.started) {
       this.started = true;
-      this.route(this.settings.startEvent, undefined, undefined, undefined);
+      this.route(this.startEvent, undefined, undefined, undefined);
     }
     for (const env of held) this.route(env.event, env.link, env.target, undefined);
     const steps = this.settings.plan.steps;
@@ -1203,7 +1206,7 @@ export class Run {
       this.timers = undefined;
     }
     if (this.onAbort !== undefined)
-      this.settings.signal!.removeEventListener("abort", this.onAbort);
+      this.signal!.removeEventListener("abort", this.onAbort);
     // The abort reason is an Error (a stack capture): build it only when someone can see it.
     const live = this.live;
     const abortAtEnd = this.abortAtEnd;

@@ -3,6 +3,7 @@ import {
   type Tracer,
   type TracerProvider,
   ProxyTracerProvider,
+  ROOT_CONTEXT,
   context as otelContext,
   trace,
 } from "@opentelemetry/api";
@@ -211,14 +212,15 @@ export class Workflow {
       }
       signal = signal === undefined ? parent.signal : AbortSignal.any([signal, parent.signal]);
     }
-    const traceParent = traceParentOf(parent);
+    const untraced = parent === undefined && this.options.tracer === undefined && !otelInUse();
+    const traceParent = untraced ? ROOT_CONTEXT : traceParentOf(parent);
     return new WorkflowHandler<RunResult<W>>(
       this.#settingsFor(plan),
       startEvent,
       timeoutMs,
       opts.stepwise === true,
       // A nested run of a workflow with no tracer of its own traces with its parent's.
-      this.options.tracer ?? parent?.tracer ?? defaultTracer(traceParent),
+      untraced ? undefined : (this.options.tracer ?? parent?.tracer ?? defaultTracer(traceParent)),
       traceParent,
       signal,
     );
@@ -415,6 +417,24 @@ function validateWorkflowOptions(name: string, o: WorkflowOptions): WorkflowOpti
   if (problems.length > 0)
     throw new WorkflowValidationError(problems.map((p) => `new ${name}(options): ${p}`));
   return o;
+}
+
+/**
+ * Where `@opentelemetry/api` 1.x registers its globals (a tracer provider, a context manager);
+ * core's peer dependency is `^1.9.0`, so this is the key every compatible API copy uses.
+ */
+const OTEL_GLOBALS = Symbol.for("opentelemetry.js.api.1");
+
+/**
+ * False when no OpenTelemetry SDK and no context manager is registered: then every span would
+ * be a no-op and the active context is the root one, which a run can know without asking the
+ * API (a handful of calls and a version check per run).
+ */
+function otelInUse(): boolean {
+  const globals = (globalThis as Record<symbol, { trace?: unknown; context?: unknown } | undefined>)[
+    OTEL_GLOBALS
+  ];
+  return globals !== undefined && (globals.trace !== undefined || globals.context !== undefined);
 }
 
 let defaultProvider: TracerProvider | undefined;

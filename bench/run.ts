@@ -120,7 +120,9 @@ async function sample(
   }
   const out = new Map<EngineName, number[]>(engines.map((e) => [e.name, []]));
   for (let r = 0; r < sizes.reps; r++) {
-    for (const engine of engines) {
+    // Alternate the order (floor then Eventloom, then the other way round), so neither engine
+    // always runs in the other's wake (its garbage, a machine speeding up or slowing down).
+    for (const engine of r % 2 === 0 ? engines : [...engines].reverse()) {
       if (slow.has(engine.name) && r >= SLOW_REPS) continue;
       out.get(engine.name)!.push(await work(engine, false));
     }

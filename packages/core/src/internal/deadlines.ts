@@ -1,5 +1,3 @@
-import { Fifo } from "./fifo.js";
-
 /** What a deadline calls when it passes (a run: no closure per run). */
 export interface DeadlineTarget {
   onDeadline(): void;
@@ -12,17 +10,51 @@ export interface Deadline {
   cancel(): void;
 }
 
+/** A deadline in its group's list; cancelling unlinks it at once (no dead entries to skip). */
 class Entry implements Deadline {
+  prev: Entry | undefined = undefined;
+  next: Entry | undefined = undefined;
+
   constructor(
     readonly at: number,
-    public fire: DeadlineTarget | undefined,
-    readonly group: Fifo<Entry>,
+    public target: DeadlineTarget | undefined,
+    readonly group: Group,
   ) {}
 
   cancel(): void {
-    if (this.fire === undefined) return;
-    this.fire = undefined;
+    if (this.target === undefined) return;
+    this.target = undefined;
     scheduler.cancelled(this);
+  }
+}
+
+/**
+ * The live deadlines of one duration, in the order they fire (added on a monotonic clock, so
+ * each new one goes last): a doubly linked list, O(1) to add and to remove from anywhere.
+ */
+class Group {
+  head: Entry | undefined = undefined;
+  tail: Entry | undefined = undefined;
+  size = 0;
+
+  constructor(readonly ms: number) {}
+
+  append(entry: Entry): void {
+    entry.prev = this.tail;
+    if (this.tail === undefined) this.head = entry;
+    else this.tail.next = entry;
+    this.tail = entry;
+    this.size++;
+  }
+
+  remove(entry: Entry): void {
+    const { prev, next } = entry;
+    if (prev === undefined) this.head = next;
+    else prev.next = next;
+    if (next === undefined) this.tail = prev;
+    else next.prev = prev;
+    entry.prev = entry.next = undefined;
+    this.size--;
   }
 }
 
@@ -32,8 +64,7 @@ const platformSetTimeout = globalThis.setTimeout;
 /**
  * Run deadlines on one timer instead of one per run: arming and clearing a Node timer costs more
  * than a short run itself. Deadlines are grouped by duration; within a group they come in the
- * order they fire (a monotonic clock), so adding and cancelling are O(1) amortized. The timer is
- * armed for the earliest live deadline.
+ * order they fire, so adding and cancelling are O(1). The timer is armed for the earliest one.
  *
  * When the last live deadline is cancelled, a platform timer that can be unref'd is unref'd
  * rather than cleared: it no longer keeps the process alive or counts as an active resource,
@@ -42,13 +73,10 @@ const platformSetTimeout = globalThis.setTimeout;
  * cleared at once.
  */
 class DeadlineScheduler {
-  private readonly groups = new Map<number, Fifo<Entry>>();
-  /** The group of the last deadline added, while it is in `groups`. */
-  private lastMs = NaN;
-  private lastGroup: Fifo<Entry> | undefined = undefined;
+  private readonly groups = new Map<number, Group>();
+  /** The group of the last deadline added: runs mostly share one timeout. */
+  private lastGroup: Group | undefined = undefined;
   private live = 0;
-  /** Cancelled entries still queued: compacted away when they outnumber the live ones. */
-  private dead = 0;
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** The deadline the timer is armed for. */
   private armedFor = Infinity;
@@ -57,15 +85,18 @@ class DeadlineScheduler {
   /** The timer is unref'd: armed, but for no live deadline. */
   private idle = false;
 
-  add(ms: number, fire: DeadlineTarget): Deadline {
+  add(ms: number, target: DeadlineTarget): Deadline {
     const at = performance.now() + ms;
-    // Runs mostly share one timeout: the group of the last one is checked before the map.
-    let group = ms === this.lastMs ? this.lastGroup : this.groups.get(ms);
-    if (group === undefined) this.groups.set(ms, (group = new Fifo()));
-    this.lastMs = ms;
-    this.lastGroup = group;
-    const entry = new Entry(at, fire, group);
-    group.push(entry);
+    let group = this.lastGroup;
+    if (group === undefined || group.ms !== ms) {
+      // The group left behind goes if empty (it stayed for being the last one).
+      if (group !== undefined && group.size === 0) this.groups.delete(group.ms);
+      group = this.groups.get(ms);
+      if (group === undefined) this.groups.set(ms, (group = new Group(ms)));
+      this.lastGroup = group;
+    }
+    const entry = new Entry(at, target, group);
+    group.append(entry);
     this.live++;
     this.ensureArmed(at);
     return entry;
@@ -73,56 +104,23 @@ class DeadlineScheduler {
 
   stats(): { live: number; queued: number; armed: boolean } {
     let queued = 0;
-    for (const group of this.groups.values()) queued += group.length;
+    for (const group of this.groups.values()) queued += group.size;
     return { live: this.live, queued, armed: this.timer !== undefined && !this.idle };
   }
 
   cancelled(entry: Entry): void {
-    this.live--;
-    this.dead++;
     const group = entry.group;
-    // Runs mostly end in the order they started, or the last one first: drop dead ends at once
-    // (the last first, so a lone entry leaves its group empty, not shifted).
-    while (group.length > 0 && group.peekLast()!.fire === undefined) {
-      group.pop();
-      this.dead--;
-    }
-    while (group.length > 0 && group.peek()!.fire === undefined) {
-      group.shift();
-      this.dead--;
-    }
+    group.remove(entry);
+    this.live--;
+    if (group.size === 0 && group !== this.lastGroup) this.groups.delete(group.ms);
     if (this.live === 0) {
-      // Nothing left to fire: release the timer (see above) and every queued entry. The group
-      // just used stays for the next run (sequential runs then make no group each).
+      // Nothing left to fire: release the timer (see above).
       const timer = this.timer as { unref?: () => unknown } | undefined;
       if (this.armedWith === platformSetTimeout && typeof timer?.unref === "function") {
         timer.unref();
         this.idle = true;
       } else this.disarm();
-      if (this.groups.size > 1 || this.dead > 0) {
-        for (const [ms, g] of this.groups) if (g !== group || g.length > 0) this.forget(ms);
-        if (group.length > 0) group.clear();
-        this.dead = 0;
-      }
-      return;
     }
-    if (this.dead > 64 && this.dead > this.live) this.compact();
-  }
-
-  private forget(ms: number): void {
-    this.groups.delete(ms);
-    if (ms === this.lastMs) {
-      this.lastMs = NaN;
-      this.lastGroup = undefined;
-    }
-  }
-
-  private compact(): void {
-    for (const [ms, group] of this.groups) {
-      group.retain((e) => e.fire !== undefined);
-      if (group.length === 0) this.forget(ms);
-    }
-    this.dead = 0;
   }
 
   /** Makes sure the timer fires by `at`, on the current `setTimeout` (tests may fake it). */
@@ -169,18 +167,14 @@ class DeadlineScheduler {
     this.idle = false;
     const due = Math.max(armedFor, performance.now());
     const firing: DeadlineTarget[] = [];
-    for (const [ms, group] of this.groups) {
-      while (group.length > 0 && group.peek()!.at <= due) {
-        const entry = group.shift()!;
-        if (entry.fire === undefined) {
-          this.dead--;
-          continue;
-        }
-        firing.push(entry.fire);
-        entry.fire = undefined;
+    for (const group of this.groups.values()) {
+      for (let e = group.head; e !== undefined && e.at <= due; e = group.head) {
+        firing.push(e.target!);
+        e.target = undefined;
+        group.remove(e);
         this.live--;
       }
-      if (group.length === 0) this.forget(ms);
+      if (group.size === 0 && group !== this.lastGroup) this.groups.delete(group.ms);
     }
     this.rearm();
     for (const target of firing) target.onDeadline();
@@ -189,12 +183,7 @@ class DeadlineScheduler {
   private rearm(): void {
     let next = Infinity;
     for (const group of this.groups.values()) {
-      // Skip dead heads so the timer is armed for a deadline that still matters.
-      while (group.length > 0 && group.peek()!.fire === undefined) {
-        group.shift();
-        this.dead--;
-      }
-      const head = group.peek();
+      const head = group.head;
       if (head !== undefined && head.at < next) next = head.at;
     }
     if (next !== Infinity) this.arm(next);
@@ -203,7 +192,7 @@ class DeadlineScheduler {
 
 const scheduler = new DeadlineScheduler();
 
-/** For tests: how many deadlines are live and how many cancelled ones are still queued. */
+/** For tests: how many deadlines are live and how many entries are queued (the same now). */
 export function deadlineStats(): { live: number; queued: number; armed: boolean } {
   return scheduler.stats();
 }

@@ -215,11 +215,8 @@ function eventInit(schema: z.ZodObject, plain: PlainShape | undefined): EventIni
     Object.assign(target, parsed.data);
   };
   if (plain === undefined) return parse;
-  const init = plain.init;
   // Valid plain data is copied by the class's own check; zod parses (and reports) the rest.
-  return (target, data, cls) => {
-    if (!init(target, data)) parse(target, data, cls);
-  };
+  return plainCheck(plain.keys, plain.types, canCompile(), parse);
 }
 
 /**
@@ -232,8 +229,6 @@ function eventInit(schema: z.ZodObject, plain: PlainShape | undefined): EventIni
 interface PlainShape {
   readonly keys: readonly string[];
   readonly types: readonly PlainType[];
-  /** Copies valid data's fields onto the event and returns true; returns false (copying nothing) otherwise. */
-  readonly init: (target: object, data: unknown) => boolean;
 }
 
 type PlainType = "number" | "string" | "boolean";
@@ -272,7 +267,7 @@ function plainShape(schema: z.ZodObject): PlainShape | undefined {
     keys.push(key);
     types.push(def.type as PlainType);
   }
-  return { keys, types, init: plainInitializer(keys, types, canCompile()) };
+  return { keys, types };
 }
 
 /**
@@ -288,31 +283,45 @@ export function plainInitializer(
   types: readonly PlainType[],
   compile: boolean,
 ): (target: object, data: unknown) => boolean {
+  const check = plainCheck(keys, types, compile, () => false);
+  return (target, data) => check(target as Event, data, Event) !== false;
+}
+
+/**
+ * Checks data against a plain shape and copies it onto the target, or hands it to `invalid`
+ * (copying nothing). Compiled, the check and the fallback are one call per event.
+ */
+function plainCheck(
+  keys: readonly string[],
+  types: readonly PlainType[],
+  compile: boolean,
+  invalid: (target: Event, data: unknown, cls: EventClass) => unknown,
+): (target: Event, data: unknown, cls: EventClass) => unknown {
   if (compile) {
     const lit = (k: string) => JSON.stringify(k);
     const reads = keys.map((k, i) => `const v${i} = d[${lit(k)}];`).join("\n");
+    const bad = "return invalid(t, d, cls);";
     const checks = types
       .map((t, i) =>
         t === "number"
-          ? `if (typeof v${i} !== "number" || !Number.isFinite(v${i})) return false;`
-          : `if (typeof v${i} !== ${lit(t)}) return false;`,
+          ? `if (typeof v${i} !== "number" || !Number.isFinite(v${i})) ${bad}`
+          : `if (typeof v${i} !== ${lit(t)}) ${bad}`,
       )
       .join("\n");
     const writes = keys.map((k, i) => `t[${lit(k)}] = v${i};`).join("\n");
     try {
       return new Function(
-        "t",
-        "d",
-        `if (d === null || typeof d !== "object" || Array.isArray(d)) return false;\n${reads}\n${checks}\n${writes}\nreturn true;`,
-      ) as (target: object, data: unknown) => boolean;
+        "invalid",
+        `return function check(t, d, cls) {\nif (d === null || typeof d !== "object" || Array.isArray(d)) ${bad}\n${reads}\n${checks}\n${writes}\nreturn true;\n};`,
+      )(invalid) as (target: Event, data: unknown, cls: EventClass) => unknown;
     } catch {
       // A policy that forbids code generation: use the loop below.
     }
   }
-  return (target, data) => {
-    if (!isPlainValid(keys, types, data)) return false;
+  return (target, data, cls) => {
+    if (!isPlainValid(keys, types, data)) return invalid(target, data, cls);
     const fields = data as Record<string, unknown>;
-    const out = target as Record<string, unknown>;
+    const out = target as unknown as Record<string, unknown>;
     for (let i = 0; i < keys.length; i++) out[keys[i]!] = fields[keys[i]!];
     return true;
   };

@@ -117,8 +117,34 @@ class PoolState {
   waiting = 0;
   /** Invocations waiting out a retry delay: they hold no worker slot but are still active. */
   retrying = 0;
-  /** Invocations waiting for a worker. */
-  queue: Fifo<Pending> | undefined = undefined;
+  /** First tries waiting for a worker: their events, as they are (no wrapper). */
+  queue: Fifo<Event> | undefined = undefined;
+  /** Beside `queue`, the events' producer span contexts, once any event had one. */
+  queueLinks: Fifo<ProducerLink | undefined> | undefined = undefined;
+  /** Retries waiting for a worker: they go before first tries, so a retry is not starved. */
+  retries: Fifo<Pending> | undefined = undefined;
+
+  /** How many invocations wait for a worker. */
+  get queued(): number {
+    return (this.queue?.length ?? 0) + (this.retries?.length ?? 0);
+  }
+
+  enqueue(event: Event, link: ProducerLink | undefined): void {
+    const queue = (this.queue ??= new Fifo());
+    if (link !== undefined && this.queueLinks === undefined) {
+      // The first known link: the events queued before it had none.
+      this.queueLinks = new Fifo();
+      for (let k = 0; k < queue.length; k++) this.queueLinks.push(undefined);
+    }
+    queue.push(event);
+    this.queueLinks?.push(link);
+  }
+
+  clear(): void {
+    this.queue?.clear();
+    this.queueLinks?.clear();
+    this.retries?.clear();
+  }
   private freeSlots: number[] | undefined = undefined;
   private nextSlot = 0;
 
@@ -443,39 +469,38 @@ export class Run {
   private push(step: StepRecord, event: Event, link: ProducerLink | undefined): void {
     const i = step.index;
     const budgets = this.budgets;
-    const queue = this.pools?.[i]?.queue;
+    const pool = this.pools?.[i];
     if (
       this.active[i]! < step.limit &&
       (budgets === undefined || budgets[i]! > 0) &&
-      (queue === undefined || queue.length === 0)
+      (pool === undefined || pool.queued === 0)
     ) {
       if (budgets !== undefined) budgets[i]!--;
       this.invoke(step, event, link, 1, undefined, 0, undefined);
     } else {
-      (this.pool(i).queue ??= new Fifo()).push({
-        event,
-        link,
-        attempt: 1,
-        lastError: undefined,
-        firstStart: 0,
-        memo: undefined,
-      });
+      this.pool(i).enqueue(event, link);
     }
   }
 
   /** Starts queued invocations of a step while it has free workers (and round budget). */
   private pump(step: StepRecord): void {
     const i = step.index;
-    const queue = this.pools?.[i]?.queue;
-    if (queue === undefined) return;
+    const pool = this.pools?.[i];
+    if (pool === undefined) return;
     const budgets = this.budgets;
-    while (this.active[i]! < step.limit && queue.length > 0) {
+    while (this.active[i]! < step.limit && pool.queued > 0) {
       if (budgets !== undefined) {
         if (budgets[i]! <= 0) return;
         budgets[i]!--;
       }
-      const p = queue.shift()!;
-      this.invoke(step, p.event, p.link, p.attempt, p.lastError, p.firstStart, p.memo);
+      const retries = pool.retries;
+      if (retries !== undefined && retries.length > 0) {
+        const p = retries.shift()!;
+        this.invoke(step, p.event, p.link, p.attempt, p.lastError, p.firstStart, p.memo);
+      } else {
+        const event = pool.queue!.shift()!;
+        this.invoke(step, event, pool.queueLinks?.shift(), 1, undefined, 0, undefined);
+      }
     }
   }
 
@@ -898,7 +923,7 @@ export class Run {
       if (this.settled) return;
       if (this.budgets !== undefined) this.budgets[step.index]!++;
       // A retry goes ahead of waiting first tries, so a retried event is not starved.
-      (pool.queue ??= new Fifo()).unshift(retry);
+      (pool.retries ??= new Fifo()).push(retry);
       this.pump(step);
       this.checkRound();
     }, delay);
@@ -1124,7 +1149,7 @@ export class Run {
     for (const env of held) this.route(env.event, env.link, env.target, undefined);
     const steps = this.settings.plan.steps;
     for (let i = 0; i < steps.length; i++) {
-      this.budgets![i] = this.pools?.[i]?.queue?.length ?? 0;
+      this.budgets![i] = this.pools?.[i]?.queued ?? 0;
       this.pump(steps[i]!);
     }
     this.checkRound();
@@ -1227,7 +1252,7 @@ export class Run {
       for (const set of waiters.values()) for (const w of [...set]) w.reject(reason);
       this.waiters = undefined;
     }
-    if (this.pools !== undefined) for (const pool of this.pools) pool?.queue?.clear();
+    if (this.pools !== undefined) for (const pool of this.pools) pool?.clear();
     this.pending = undefined;
     this.unhandledEvents?.complete();
     this.emittedEvents?.complete();

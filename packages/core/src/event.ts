@@ -332,7 +332,11 @@ function canCompile(): boolean {
   return z.core.globalConfig.jitless !== true && z.core.util.allowsEval.value;
 }
 
-function isPlainValid(keys: readonly string[], types: readonly PlainType[], data: unknown): boolean {
+function isPlainValid(
+  keys: readonly string[],
+  types: readonly PlainType[],
+  data: unknown,
+): boolean {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return false;
   const fields = data as Record<string, unknown>;
   for (let i = 0; i < keys.length; i++) {

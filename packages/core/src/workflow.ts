@@ -431,9 +431,9 @@ const OTEL_GLOBALS = Symbol.for("opentelemetry.js.api.1");
  * API (a handful of calls and a version check per run).
  */
 function otelInUse(): boolean {
-  const globals = (globalThis as Record<symbol, { trace?: unknown; context?: unknown } | undefined>)[
-    OTEL_GLOBALS
-  ];
+  const globals = (
+    globalThis as Record<symbol, { trace?: unknown; context?: unknown } | undefined>
+  )[OTEL_GLOBALS];
   return globals !== undefined && (globals.trace !== undefined || globals.context !== undefined);
 }
 

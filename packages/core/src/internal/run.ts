@@ -12,7 +12,6 @@ import {
 import {
   Event,
   type EventClass,
-  InputRequiredEvent,
   StopEvent,
   eventSchema,
   eventTypeName,
@@ -59,7 +58,6 @@ interface Pending {
   readonly firstStart: number;
   readonly memo: CollectMemo | undefined;
 }
-
 
 interface Waiter {
   readonly cls: EventClass;
@@ -384,7 +382,6 @@ export class Run {
   settled = false;
   status: RunStatus | "running" = "running";
   failure: unknown = undefined;
-
 
   // Everything below that a run may never need is created on first use: a short run allocates
   // little, and 10 000 idle runs stay small.
@@ -902,9 +899,7 @@ export class Run {
       return true;
     }
     if (this.settings.verbose)
-      this.settings.log(
-        `Step ${step.name} failed (attempt ${attempt}); retrying in ${delay} ms`,
-      );
+      this.settings.log(`Step ${step.name} failed (attempt ${attempt}); retrying in ${delay} ms`);
     this.inflight++;
     const pool = this.pool(step.index);
     pool.retrying++;
@@ -979,8 +974,7 @@ export class Run {
         ? (view.memo ??= new Map())
         : undefined;
     const prior = memo?.get(key);
-    if (prior === undefined)
-      collector.add(event, event === view.event ? view.link : undefined);
+    if (prior === undefined) collector.add(event, event === view.event ? view.link : undefined);
     let taken: Taken<ProducerLink> | null;
     if (Array.isArray(expected)) {
       for (const cls of expected) {
@@ -1230,8 +1224,7 @@ export class Run {
       for (const t of this.timers) clearTimeout(t);
       this.timers = undefined;
     }
-    if (this.onAbort !== undefined)
-      this.signal!.removeEventListener("abort", this.onAbort);
+    if (this.onAbort !== undefined) this.signal!.removeEventListener("abort", this.onAbort);
     // The abort reason is an Error (a stack capture): build it only when someone can see it.
     const live = this.live;
     const abortAtEnd = this.abortAtEnd;

@@ -359,7 +359,10 @@ class RunStore implements Store<Record<string, unknown>> {
  * class in O(1) to the worker pools of the accepting steps.
  */
 export class Run {
-  readonly stream = new EventStream();
+  /** The stream, made by the first write or consumer (a run nobody streams makes none). */
+  private streamInstance: EventStream | undefined = undefined;
+  /** The terminal event, once the run has ended (for a stream made after that). */
+  private terminal: StopEvent | undefined = undefined;
   /**
    * The attempts `history` shows (at most `historyLimit`), as a list linked backwards through
    * `StepView.previous`: a short run then allocates no array for them.
@@ -499,6 +502,15 @@ export class Run {
         this.invoke(step, event, pool.queueLinks?.shift(), 1, undefined, 0, undefined);
       }
     }
+  }
+
+  /** The run's stream: written events, then the terminal event. */
+  get stream(): EventStream {
+    if (this.streamInstance === undefined) {
+      this.streamInstance = new EventStream();
+      if (this.terminal !== undefined) this.streamInstance.end(this.terminal);
+    }
+    return this.streamInstance;
   }
 
   /** This run's id: a UUID, made when first asked for. */
@@ -1251,7 +1263,8 @@ export class Run {
     this.emittedEvents?.complete();
     this.tracing.endRun(status, ok ? undefined : value);
     if (this.settings.verbose && !ok) this.settings.log(`Run ${this.runId} ${status}`);
-    this.stream.end(terminal);
+    this.terminal = terminal;
+    this.streamInstance?.end(terminal);
     if (ok) this.resolveResult(value);
     else {
       // A run nobody awaits must not crash the process with an unhandled rejection: the failure

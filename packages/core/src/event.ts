@@ -24,6 +24,8 @@ const SCHEMA = Symbol.for("eventloom.event.schema");
 const DEFINED = Symbol.for("eventloom.event.defined");
 const PLAIN = Symbol.for("eventloom.event.plain");
 const INIT = Symbol.for("eventloom.event.init");
+/** Passed up by a compiled constructor that has already checked and copied the data itself. */
+const INITIALIZED: unique symbol = Symbol("eventloom.event.initialized");
 declare const START_BRAND: unique symbol;
 declare const STOP_BRAND: unique symbol;
 declare const INPUT_TYPE: unique symbol;
@@ -60,6 +62,7 @@ export class Event {
   declare static typeName?: string;
 
   constructor(data?: object) {
+    if (data === (INITIALIZED as unknown)) return;
     // One lookup per event: the class's own check-and-copy, or none (fields taken as given).
     const init = (new.target as unknown as EventClassInternals)[INIT];
     if (init !== undefined) init(this, data, new.target as unknown as EventClass);
@@ -194,15 +197,74 @@ function defineEventClass(base: typeof Event, shape: EventShape, options?: Defin
   }
   const schema = z.object(shape);
   const name = options?.name;
-  const Defined = class extends base {};
+  const plain = plainShape(schema);
+  const init = eventInit(schema, plain);
+  // A plain shape gets a constructor of its own: the check and copy inline, so constructing an
+  // event at a given `new` site is a monomorphic, inlinable call. Others share Event's.
+  const Defined =
+    (plain !== undefined && canCompile() && compiledClass(base, plain, init)) ||
+    class extends base {};
   Object.defineProperty(Defined, "name", { value: name ?? `${base.name}.define()` });
   Object.defineProperty(Defined, "schema", { value: schema, enumerable: true });
   (Defined as unknown as EventClassInternals)[SCHEMA] = schema;
-  const plain = plainShape(schema);
   (Defined as unknown as EventClassInternals)[PLAIN] = plain;
-  (Defined as unknown as EventClassInternals)[INIT] = eventInit(schema, plain);
+  (Defined as unknown as EventClassInternals)[INIT] = init;
   (Defined as unknown as EventClassInternals)[DEFINED] = { name };
   return Defined;
+}
+
+/**
+ * `class extends base` whose constructor checks a plain shape's data and copies it (valid data)
+ * or hands it to zod (`parse`, which throws the validation error); undefined where the platform
+ * refuses code generation.
+ */
+function compiledClass(
+  base: typeof Event,
+  plain: PlainShape,
+  parse: EventInit,
+): typeof Event | undefined {
+  const body = plainCode(
+    plain.keys,
+    plain.types,
+    "this",
+    "{ parse(this, d, new.target); return; }",
+  );
+  try {
+    return new Function(
+      "base",
+      "INITIALIZED",
+      "parse",
+      `return class extends base {\nconstructor(d) {\nsuper(INITIALIZED);\n${body}\n}\n};`,
+    )(base, INITIALIZED, parse) as typeof Event;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The statements that check `d` against a plain shape (running `bad` at the first failure) and
+ * then copy its fields onto `target`, in shape order.
+ */
+function plainCode(
+  keys: readonly string[],
+  types: readonly PlainType[],
+  target: string,
+  bad: string,
+): string {
+  const lit = (k: string) => JSON.stringify(k);
+  const reads = keys.map((k, i) => `const v${i} = d[${lit(k)}];`);
+  const checks = types.map((t, i) =>
+    t === "number"
+      ? `if (typeof v${i} !== "number" || !Number.isFinite(v${i})) ${bad}`
+      : `if (typeof v${i} !== ${lit(t)}) ${bad}`,
+  );
+  const writes = keys.map((k, i) => `${target}[${lit(k)}] = v${i};`);
+  return [
+    `if (d === null || typeof d !== "object" || Array.isArray(d)) ${bad}`,
+    ...reads,
+    ...checks,
+    ...writes,
+  ].join("\n");
 }
 
 /** Validates an event's data and copies the parsed fields onto it; throws EventValidationError. */
@@ -298,21 +360,11 @@ function plainCheck(
   invalid: (target: Event, data: unknown, cls: EventClass) => unknown,
 ): (target: Event, data: unknown, cls: EventClass) => unknown {
   if (compile) {
-    const lit = (k: string) => JSON.stringify(k);
-    const reads = keys.map((k, i) => `const v${i} = d[${lit(k)}];`).join("\n");
-    const bad = "return invalid(t, d, cls);";
-    const checks = types
-      .map((t, i) =>
-        t === "number"
-          ? `if (typeof v${i} !== "number" || !Number.isFinite(v${i})) ${bad}`
-          : `if (typeof v${i} !== ${lit(t)}) ${bad}`,
-      )
-      .join("\n");
-    const writes = keys.map((k, i) => `t[${lit(k)}] = v${i};`).join("\n");
+    const body = plainCode(keys, types, "t", "return invalid(t, d, cls);");
     try {
       return new Function(
         "invalid",
-        `return function check(t, d, cls) {\nif (d === null || typeof d !== "object" || Array.isArray(d)) ${bad}\n${reads}\n${checks}\n${writes}\nreturn true;\n};`,
+        `return function check(t, d, cls) {\n${body}\nreturn true;\n};`,
       )(invalid) as (target: Event, data: unknown, cls: EventClass) => unknown;
     } catch {
       // A policy that forbids code generation: use the loop below.

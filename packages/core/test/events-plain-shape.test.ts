@@ -142,4 +142,34 @@ describe("events of plain fields", () => {
       { numRuns: 2000 },
     );
   });
+
+  it("construct the same with a compiled constructor and, under z.config({ jitless: true }), without", () => {
+    const shape = { n: z.number(), s: z.string(), b: z.boolean() };
+    class Compiled extends Event.define(shape) {}
+    z.config({ jitless: true });
+    let Interpreted: typeof Compiled;
+    try {
+      Interpreted = class Interpreted extends Event.define(shape) {};
+    } finally {
+      z.config({ jitless: false });
+    }
+    // The define() class under each: one compiled for its shape, one sharing Event's constructor.
+    expect(Object.getPrototypeOf(Compiled).toString()).toContain("INITIALIZED");
+    expect(Object.getPrototypeOf(Interpreted).toString()).not.toContain("INITIALIZED");
+    fc.assert(
+      fc.property(input, (data) => {
+        const results = [Compiled, Interpreted].map((cls) => {
+          try {
+            const ev = new (cls as unknown as new (d: unknown) => Event)(data);
+            return { ok: true, fields: { ...ev }, keys: Object.keys(ev) };
+          } catch (error) {
+            expect(error).toBeInstanceOf(EventValidationError);
+            return { ok: false, paths: (error as EventValidationError).paths };
+          }
+        });
+        expect(results[1]).toEqual(results[0]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });

@@ -31,10 +31,23 @@ class ClassQueue<L> {
  */
 export class Collector<L> {
   private readonly queues = new Map<EventClass, ClassQueue<L>>();
+  /** The class last looked up and its queue: a fan-in mostly buffers and takes one class. */
+  private lastClass: EventClass | undefined = undefined;
+  private lastQueue: ClassQueue<L> | undefined = undefined;
+
+  private queueOf(cls: EventClass): ClassQueue<L> | undefined {
+    if (cls === this.lastClass) return this.lastQueue;
+    const q = this.queues.get(cls);
+    if (q !== undefined) {
+      this.lastClass = cls;
+      this.lastQueue = q;
+    }
+    return q;
+  }
 
   add(event: Event, link: L | undefined): void {
     const cls = event.constructor as EventClass;
-    let q = this.queues.get(cls);
+    let q = this.queueOf(cls);
     if (q === undefined) this.queues.set(cls, (q = new ClassQueue()));
     q.push(event, link);
   }
@@ -65,7 +78,7 @@ export class Collector<L> {
 
   /** `count` events of one class in arrival order; null until that many are buffered. */
   takeCount(cls: EventClass, count: number): Taken<L> | null {
-    const q = this.queues.get(cls);
+    const q = this.queueOf(cls);
     if (q === undefined || q.events.length < count) return null;
     const events = new Array<Event>(count);
     for (let i = 0; i < count; i++) events[i] = q.events.shift()!;

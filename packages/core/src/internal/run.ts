@@ -408,6 +408,10 @@ export class Run {
   private runDeadline: Deadline | undefined;
   private waiters: Map<EventClass, Set<Waiter>> | undefined;
   private collectors: Map<string, Collector<ProducerLink>> | undefined;
+  /** The buffer last collected from, and the class last checked as `expected` (fan-ins repeat). */
+  private lastCollectorKey: string | undefined = undefined;
+  private lastCollector: Collector<ProducerLink> | undefined = undefined;
+  private lastCollectedClass: EventClass | undefined = undefined;
   private started = false;
   /** InputRequiredEvents that steps returned, written to the stream (not unhandled if unrouted). */
   private streamedInputs: WeakSet<Event> | undefined = undefined;
@@ -977,9 +981,15 @@ export class Run {
     }
     const key =
       options?.bufferId === undefined ? step.name : `${step.name}\u0000${options.bufferId}`;
-    const collectors = (this.collectors ??= new Map<string, Collector<ProducerLink>>());
-    let collector = collectors.get(key);
-    if (collector === undefined) collectors.set(key, (collector = new Collector()));
+    let collector: Collector<ProducerLink> | undefined;
+    if (key === this.lastCollectorKey) collector = this.lastCollector!;
+    else {
+      const collectors = (this.collectors ??= new Map<string, Collector<ProducerLink>>());
+      collector = collectors.get(key);
+      if (collector === undefined) collectors.set(key, (collector = new Collector()));
+      this.lastCollectorKey = key;
+      this.lastCollector = collector;
+    }
     // A step with a retry policy remembers, per invocation, what it collected: its retries share it.
     const memo =
       step.definition.retry !== undefined && event === view.event
@@ -1000,7 +1010,7 @@ export class Run {
     } else {
       const count = options?.count;
       if (
-        !isEventClass(expected) ||
+        (expected !== this.lastCollectedClass && !isEventClass(expected)) ||
         typeof count !== "number" ||
         !Number.isInteger(count) ||
         count < 1
@@ -1009,6 +1019,7 @@ export class Run {
           `collectEvents in step ${step.name}: pass a list of event classes, or one class with { count: n } (n >= 1)`,
         );
       }
+      this.lastCollectedClass = expected;
       taken = prior ?? collector.takeCount(expected, count);
     }
     memo?.set(key, taken);
@@ -1241,7 +1252,8 @@ export class Run {
     const live = this.live;
     const abortAtEnd = this.abortAtEnd;
     const waiters = this.waiters;
-    this.live = this.abortAtEnd = this.collectors = undefined;
+    this.live = this.abortAtEnd = this.collectors = this.lastCollector = undefined;
+    this.lastCollectorKey = undefined;
     const needsReason =
       (live?.size ?? 0) > 0 || (abortAtEnd?.size ?? 0) > 0 || waiters !== undefined;
     const reason = needsReason ? this.endReason() : undefined;

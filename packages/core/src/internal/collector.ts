@@ -80,13 +80,6 @@ export class Collector<L> {
   takeCount(cls: EventClass, count: number): Taken<L> | null {
     const q = this.queueOf(cls);
     if (q === undefined || q.events.length < count) return null;
-    const events = new Array<Event>(count);
-    for (let i = 0; i < count; i++) events[i] = q.events.shift()!;
-    let links: (L | undefined)[] | undefined;
-    if (q.links !== undefined) {
-      links = new Array<L | undefined>(count);
-      for (let i = 0; i < count; i++) links[i] = q.links.shift();
-    }
-    return { events, links };
+    return { events: q.events.take(count), links: q.links?.take(count) };
   }
 }

@@ -51,6 +51,24 @@ export class Fifo<T> {
     return item;
   }
 
+  /** Removes and returns the first `count` items (at most `length`), in order, in one copy. */
+  take(count: number): T[] {
+    const end = Math.min(this.head + count, this.items.length);
+    const out = this.items.slice(this.head, end) as T[];
+    if (end >= this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else {
+      for (let i = this.head; i < end; i++) this.items[i] = undefined;
+      this.head = end;
+      if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+        this.items = this.items.slice(this.head);
+        this.head = 0;
+      }
+    }
+    return out;
+  }
+
   clear(): void {
     this.items = [];
     this.head = 0;

@@ -1,0 +1,41 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Fifo } from "../src/internal/fifo.js";
+
+describe("Fifo", () => {
+  it("takes, shifts, pushes and unshifts like an array used as a queue, across compactions", () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant("push" as const), n: fc.integer({ min: 1, max: 3000 }) }),
+      fc.record({ kind: fc.constant("shift" as const), n: fc.integer({ min: 1, max: 3000 }) }),
+      fc.record({ kind: fc.constant("take" as const), n: fc.integer({ min: 0, max: 3000 }) }),
+      fc.record({ kind: fc.constant("unshift" as const), n: fc.integer({ min: 1, max: 3 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+        const fifo = new Fifo<number>();
+        const model: number[] = [];
+        let next = 0;
+        for (const { kind, n } of ops) {
+          if (kind === "push") {
+            for (let i = 0; i < n; i++) {
+              fifo.push(next);
+              model.push(next++);
+            }
+          } else if (kind === "unshift") {
+            for (let i = 0; i < n; i++) {
+              fifo.unshift(next);
+              model.unshift(next++);
+            }
+          } else if (kind === "shift") {
+            for (let i = 0; i < n; i++) expect(fifo.shift()).toBe(model.shift());
+          } else {
+            expect(fifo.take(n)).toEqual(model.splice(0, n));
+          }
+          expect(fifo.length).toBe(model.length);
+          expect(fifo.peek()).toBe(model[0]);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

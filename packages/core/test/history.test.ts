@@ -48,6 +48,34 @@ describe("handler.history", () => {
     expect(h.historyDropped).toBe(9);
   });
 
+  it("keeps at most historyLimit output events per record, counts the rest, and says nothing otherwise", async () => {
+    class Burst extends Workflow {
+      start = step({ accepts: [StartEvent], emits: [Tick] }, (_ev, ctx) => {
+        for (let n = 0; n < 5; n++) ctx.sendEvent(new Tick({ n }));
+      });
+      tick = step({ accepts: [Tick], emits: [StopEvent] }, (ev, ctx) => {
+        const all = ctx.collectEvents(ev, Tick, { count: 5 });
+        return all === null ? null : new StopEvent({ result: all.length });
+      });
+    }
+    const limited = new Burst({ historyLimit: 3 }).run();
+    expect(await limited).toBe(5);
+    const start = limited.history[0]!;
+    expect(start.output.map((e) => (e as Tick).n)).toEqual([0, 1, 2]);
+    expect(start.outputDropped).toBe(2);
+    const full = new Burst().run();
+    await full;
+    // Under the limit a record is exactly what it was: no outputDropped key at all.
+    expect(full.history[0]).toEqual({
+      step: "start",
+      input: full.history[0]!.input,
+      attempt: 1,
+      output: [0, 1, 2, 3, 4].map((n) => new Tick({ n })),
+      status: "completed",
+    });
+    expect(Object.keys(full.history[0]!)).not.toContain("outputDropped");
+  });
+
   it("rejects a historyLimit that is not a count", () => {
     expect(() => new Loop({ historyLimit: -1 })).toThrow(WorkflowValidationError);
     expect(() => new Loop({ historyLimit: 1.5 })).toThrow(/historyLimit/);

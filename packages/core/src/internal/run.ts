@@ -73,8 +73,13 @@ export interface ExecutionRecord {
   readonly step: string;
   readonly input: Event;
   readonly attempt: number;
-  /** The events the invocation returned or sent. */
+  /**
+   * The events the invocation returned or sent, the first `historyLimit` of them (a step that
+   * sends more does not keep them all alive).
+   */
   readonly output: Event[];
+  /** Present when the invocation returned or sent more events than `output` keeps: how many more. */
+  outputDropped?: number;
   status: "running" | "completed" | "failed";
 }
 
@@ -175,6 +180,8 @@ export class StepView implements Context {
   seq = 0;
   /** What the attempt returned or sent, in order: none, one event, or several. */
   output: Event | Event[] | undefined = undefined;
+  /** Events past `historyLimit` the attempt returned or sent: counted, not kept. */
+  outputDropped = 0;
   status: ExecutionRecord["status"] = "running";
   /** The plain record `history` handed out for this attempt, kept up to date from then on. */
   record: ExecutionRecord | undefined = undefined;
@@ -201,6 +208,13 @@ export class StepView implements Context {
 
   addOutput(event: Event): void {
     const output = this.output;
+    const kept = output === undefined ? 0 : Array.isArray(output) ? output.length : 1;
+    if (kept >= this.run.settings.historyLimit) {
+      // History is bounded here too: a step sending a million events keeps the first ones.
+      this.outputDropped++;
+      if (this.record !== undefined) this.record.outputDropped = this.outputDropped;
+      return;
+    }
     if (output === undefined) this.output = event;
     else if (Array.isArray(output)) output.push(event);
     else this.output = [output, event];
@@ -221,6 +235,7 @@ export class StepView implements Context {
       attempt: this.attempt,
       output: output === undefined ? [] : Array.isArray(output) ? [...output] : [output],
       status: this.status,
+      ...(this.outputDropped > 0 ? { outputDropped: this.outputDropped } : {}),
     });
   }
 

@@ -19,6 +19,8 @@ export class EventStream {
   private consumers: Consumer[] | undefined = undefined;
   private terminal: Event | null = null;
   private observable: Observable<Event> | undefined = undefined;
+  /** The iterator, when it is the one consumer attached (write pushes to its queue directly). */
+  private sole: IteratorConsumer | undefined = undefined;
 
   /** An Observable view: each subscription attaches a consumer. */
   get events$(): Observable<Event> {
@@ -37,6 +39,12 @@ export class EventStream {
   }
 
   write(event: Event): void {
+    // The common case first: one `for await` consumer that has not caught up yet.
+    const sole = this.sole;
+    if (sole !== undefined && sole.waiting === null && !sole.done) {
+      sole.queue.push(event);
+      return;
+    }
     if (this.terminal !== null) return;
     const consumers = this.consumers;
     if (consumers === undefined || consumers.length === 0) {
@@ -50,6 +58,7 @@ export class EventStream {
   end(terminal: Event): void {
     if (this.terminal !== null) return;
     this.terminal = terminal;
+    this.sole = undefined;
     const consumers = this.consumers;
     this.consumers = undefined;
     if (consumers === undefined) return;
@@ -73,6 +82,8 @@ export class EventStream {
       return;
     }
     (this.consumers ??= []).push(consumer);
+    this.sole =
+      this.consumers.length === 1 && consumer instanceof IteratorConsumer ? consumer : undefined;
   }
 
   detach(consumer: Consumer): void {
@@ -80,43 +91,27 @@ export class EventStream {
     if (consumers === undefined) return;
     const i = consumers.indexOf(consumer);
     if (i >= 0) consumers.splice(i, 1);
+    const only = consumers.length === 1 ? consumers[0] : undefined;
+    this.sole = only instanceof IteratorConsumer ? only : undefined;
   }
 
   /** An async-iterable view, attached at once; `return()` (a `break` in `for await`) detaches it. */
   iterate(): AsyncIterableIterator<Event> {
-    const queue = new Fifo<Event>();
-    let done = false;
-    let waiting: ((r: IteratorResult<Event>) => void) | null = null;
-    const consumer: Consumer = {
-      next: (e) => {
-        if (waiting !== null) {
-          const w = waiting;
-          waiting = null;
-          w({ value: e, done: false });
-        } else queue.push(e);
-      },
-      complete: () => {
-        done = true;
-        if (waiting !== null) {
-          const w = waiting;
-          waiting = null;
-          w({ value: undefined, done: true });
-        }
-      },
-    };
+    const consumer = new IteratorConsumer();
     // Attached now, not at the first next(): calling streamEvents() is what attaches a consumer,
     // so two iterators created together both see the whole stream whatever order they run in.
     this.attach(consumer);
     const detach = () => this.detach(consumer);
     return {
       next(): Promise<IteratorResult<Event>> {
+        const queue = consumer.queue;
         if (queue.length > 0) return Promise.resolve({ value: queue.shift()!, done: false });
-        if (done) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => (waiting = resolve));
+        if (consumer.done) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => (consumer.waiting = resolve));
       },
       return(): Promise<IteratorResult<Event>> {
-        done = true;
-        queue.clear();
+        consumer.done = true;
+        consumer.queue.clear();
         detach();
         return Promise.resolve({ value: undefined, done: true });
       },
@@ -124,5 +119,29 @@ export class EventStream {
         return this;
       },
     };
+  }
+}
+
+/** A `for await` consumer: events it has not asked for yet wait in its queue. */
+class IteratorConsumer implements Consumer {
+  readonly queue = new Fifo<Event>();
+  done = false;
+  waiting: ((r: IteratorResult<Event>) => void) | null = null;
+
+  next(e: Event): void {
+    const w = this.waiting;
+    if (w !== null) {
+      this.waiting = null;
+      w({ value: e, done: false });
+    } else this.queue.push(e);
+  }
+
+  complete(): void {
+    this.done = true;
+    const w = this.waiting;
+    if (w !== null) {
+      this.waiting = null;
+      w({ value: undefined, done: true });
+    }
   }
 }

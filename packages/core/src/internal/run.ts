@@ -288,13 +288,22 @@ export class StepView implements Context {
   }
 
   writeEventToStream(event: Event): void {
-    if (!(event instanceof Event)) {
-      throw new WorkflowRuntimeError(
-        `writeEventToStream${this.where()} got ${describe(event)}, not an event: write instances of Event classes`,
-      );
+    const run = this.run;
+    // A class already written passed the check: a stream of progress events is one class.
+    if (
+      typeof event !== "object" ||
+      event === null ||
+      Object.getPrototypeOf(event) !== run.streamedProto
+    ) {
+      if (!(event instanceof Event)) {
+        throw new WorkflowRuntimeError(
+          `writeEventToStream${this.where()} got ${describe(event)}, not an event: write instances of Event classes`,
+        );
+      }
+      run.streamedProto = Object.getPrototypeOf(event) as object;
     }
     if (this.abandoned) return;
-    this.run.stream.write(event);
+    run.stream.write(event);
   }
 
   collectEvents(
@@ -374,6 +383,8 @@ class RunStore implements Store<Record<string, unknown>> {
  * class in O(1) to the worker pools of the accepting steps.
  */
 export class Run {
+  /** The prototype of the last event written to the stream (checked to be an event then). */
+  streamedProto: object | undefined = undefined;
   /** The stream, made by the first write or consumer (a run nobody streams makes none). */
   private streamInstance: EventStream | undefined = undefined;
   /** The terminal event, once the run has ended (for a stream made after that). */

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { filter, lastValueFrom, map, toArray } from "rxjs";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import {
   type Context,
@@ -36,14 +36,13 @@ import {
 import { deferred } from "./support/control.js";
 import {
   type TraceHarness,
-  installContextManager,
-  installDiagRecorder,
   linkedIds,
   parentId,
   settle,
   spanId,
   traceHarness,
   traceId,
+  checkTracesAfterEach,
 } from "./support/tracing.js";
 
 class Ping extends Event.define({ n: z.number() }) {}
@@ -596,24 +595,8 @@ describe("DESIGN Validation", () => {
 // --- Tracing ---------------------------------------------------------------------------------
 
 describe("DESIGN Tracing", () => {
-  let uninstallContext: () => void;
-  let diagnostics: ReturnType<typeof installDiagRecorder>;
   let otel: TraceHarness;
-
-  beforeAll(() => {
-    uninstallContext = installContextManager();
-    diagnostics = installDiagRecorder();
-  });
-  afterAll(() => {
-    diagnostics.uninstall();
-    uninstallContext();
-  });
-  afterEach(() => {
-    // Every span started has ended, none twice (the SDK reports that through diag).
-    expect([...otel.counter.open.keys()]).toEqual([]);
-    expect(otel.counter.ended).toBe(otel.counter.started);
-    expect(diagnostics.recorder.take()).toEqual({ errors: [], warnings: [] });
-  });
+  checkTracesAfterEach(() => otel);
 
   it("uses only @opentelemetry/api in core: no SDK in its dependencies or its source", () => {
     otel = traceHarness(); // unused here: keeps afterEach's checks meaningful

@@ -1,38 +1,20 @@
 import { ROOT_CONTEXT, type Tracer, context, trace } from "@opentelemetry/api";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Event, StartEvent, StopEvent, VERSION, Workflow, step } from "../src/index.js";
 import { deferred } from "./support/control.js";
 import {
   type TraceHarness,
-  installContextManager,
-  installDiagRecorder,
   parentId,
   settle,
   spanId,
   traceHarness,
   traceId,
+  checkTracesAfterEach,
 } from "./support/tracing.js";
 
-let uninstallContext: () => void;
-let diagnostics: ReturnType<typeof installDiagRecorder>;
 let otel: TraceHarness;
-
-beforeAll(() => {
-  uninstallContext = installContextManager();
-  diagnostics = installDiagRecorder();
-});
-afterAll(() => {
-  diagnostics.uninstall();
-  uninstallContext();
-});
-afterEach(() => {
-  expect([...otel.counter.open.keys()]).toEqual([]);
-  expect(otel.counter.ended).toBe(otel.counter.started);
-  const { errors, warnings } = diagnostics.recorder.take();
-  expect(errors).toEqual([]);
-  expect(warnings).toEqual([]);
-});
+checkTracesAfterEach(() => otel);
 
 async function traced<T>(handler: PromiseLike<T> & { readonly runId: string }): Promise<T> {
   const outcome = await settle(handler, otel.counter);

@@ -1,6 +1,6 @@
 import { SpanStatusCode } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   Event,
@@ -15,33 +15,15 @@ import {
 import { deferred } from "./support/control.js";
 import {
   type TraceHarness,
-  installContextManager,
-  installDiagRecorder,
   parentId,
   settle,
   spanId,
   traceHarness,
+  checkTracesAfterEach,
 } from "./support/tracing.js";
 
-let uninstallContext: () => void;
-let diagnostics: ReturnType<typeof installDiagRecorder>;
 let otel: TraceHarness;
-
-beforeAll(() => {
-  uninstallContext = installContextManager();
-  diagnostics = installDiagRecorder();
-});
-afterAll(() => {
-  diagnostics.uninstall();
-  uninstallContext();
-});
-afterEach(() => {
-  expect([...otel.counter.open.keys()]).toEqual([]);
-  expect(otel.counter.ended).toBe(otel.counter.started);
-  const { errors, warnings } = diagnostics.recorder.take();
-  expect(errors).toEqual([]);
-  expect(warnings).toEqual([]);
-});
+checkTracesAfterEach(() => otel);
 
 /** Awaits a run that must fail; checks every span had ended when the handler settled. */
 async function tracedFailure(

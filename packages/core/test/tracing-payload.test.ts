@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
   Event,
@@ -11,30 +11,13 @@ import {
 } from "../src/index.js";
 import {
   type TraceHarness,
-  installContextManager,
-  installDiagRecorder,
   settle,
   traceHarness,
+  checkTracesAfterEach,
 } from "./support/tracing.js";
 
-let uninstallContext: () => void;
-let diagnostics: ReturnType<typeof installDiagRecorder>;
 let otel: TraceHarness;
-
-beforeAll(() => {
-  uninstallContext = installContextManager();
-  diagnostics = installDiagRecorder();
-});
-afterAll(() => {
-  diagnostics.uninstall();
-  uninstallContext();
-});
-afterEach(() => {
-  expect([...otel.counter.open.keys()]).toEqual([]);
-  const { errors, warnings } = diagnostics.recorder.take();
-  expect(errors).toEqual([]);
-  expect(warnings).toEqual([]);
-});
+checkTracesAfterEach(() => otel);
 
 class Note extends Event.define({ text: z.string(), n: z.number() }) {}
 

@@ -1,31 +1,11 @@
 import type { Span, Tracer } from "@opentelemetry/api";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Event, StartEvent, StopEvent, Workflow, step } from "../src/index.js";
-import {
-  type TraceHarness,
-  installContextManager,
-  installDiagRecorder,
-  traceHarness,
-} from "./support/tracing.js";
+import { type TraceHarness, traceHarness, checkTracesAfterEach } from "./support/tracing.js";
 
-let uninstallContext: () => void;
-let diagnostics: ReturnType<typeof installDiagRecorder>;
 let otel: TraceHarness;
-
-beforeAll(() => {
-  uninstallContext = installContextManager();
-  diagnostics = installDiagRecorder();
-});
-afterAll(() => {
-  diagnostics.uninstall();
-  uninstallContext();
-});
-afterEach(() => {
-  // Whatever the tracer did, the spans it did start have all ended.
-  expect([...otel.counter.open.keys()]).toEqual([]);
-  expect(diagnostics.recorder.take()).toEqual({ errors: [], warnings: [] });
-});
+const diagnostics = checkTracesAfterEach(() => otel, { endedOnce: false });
 
 type Fault = "startSpan" | "startStepSpan" | "end" | "recordException" | "setAttribute";
 

@@ -1,41 +1,22 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Event, StartEvent, StopEvent, Workflow, step } from "../src/index.js";
 import { deferred } from "./support/control.js";
 import {
   type TraceHarness,
-  installContextManager,
-  installDiagRecorder,
   linkedIds,
   parentId,
   settle,
   spanId,
   traceHarness,
   traceId,
+  checkTracesAfterEach,
 } from "./support/tracing.js";
 
-let uninstallContext: () => void;
-let diagnostics: ReturnType<typeof installDiagRecorder>;
 let otel: TraceHarness;
-
-beforeAll(() => {
-  uninstallContext = installContextManager();
-  diagnostics = installDiagRecorder();
-});
-afterAll(() => {
-  diagnostics.uninstall();
-  uninstallContext();
-});
-afterEach(() => {
-  // Every span started has ended, and none was ended twice (the SDK reports that through diag).
-  expect([...otel.counter.open.keys()]).toEqual([]);
-  expect(otel.counter.ended).toBe(otel.counter.started);
-  const { errors, warnings } = diagnostics.recorder.take();
-  expect(errors).toEqual([]);
-  expect(warnings).toEqual([]);
-});
+checkTracesAfterEach(() => otel);
 
 /** Runs to completion and checks that the whole trace had ended when the handler settled. */
 async function traced<T>(handler: PromiseLike<T> & { readonly runId: string }): Promise<T> {

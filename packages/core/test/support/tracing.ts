@@ -12,6 +12,7 @@ import {
   diag,
 } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -150,6 +151,41 @@ export function installDiagRecorder(): { recorder: DiagRecorder; uninstall(): vo
   const recorder = new DiagRecorder();
   diag.setLogger(recorder, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
   return { recorder, uninstall: () => diag.disable() };
+}
+
+/**
+ * For a test file of traced runs: installs the context manager and a diag recorder for the file,
+ * and after each test checks that every span the test's harness started has ended (each exactly
+ * once, unless `endedOnce: false`, for tracers made to fail) and that nothing was reported
+ * through diag. Returns the recorder's holder, for tests that read diag themselves.
+ */
+export function checkTracesAfterEach(
+  harness: () => TraceHarness,
+  options: { readonly endedOnce?: boolean } = {},
+): { readonly recorder: DiagRecorder } {
+  let uninstallContext: () => void = () => {};
+  let diagnostics: { recorder: DiagRecorder; uninstall(): void } | undefined;
+  const holder = {
+    get recorder(): DiagRecorder {
+      return diagnostics!.recorder;
+    },
+  };
+  beforeAll(() => {
+    uninstallContext = installContextManager();
+    diagnostics = installDiagRecorder();
+  });
+  afterAll(() => {
+    diagnostics?.uninstall();
+    uninstallContext();
+  });
+  afterEach(() => {
+    const otel = harness();
+    // Every span started has ended, and none was ended twice (the SDK reports that through diag).
+    expect([...otel.counter.open.keys()]).toEqual([]);
+    if (options.endedOnce !== false) expect(otel.counter.ended).toBe(otel.counter.started);
+    expect(holder.recorder.take()).toEqual({ errors: [], warnings: [] });
+  });
+  return holder;
 }
 
 /** How a run settled, and how many spans were still open at that moment. */

@@ -51,6 +51,37 @@ function pythonStyleCaller(child: Forever, timeout: number | null) {
 // DESIGN: "a nested run inherits the parent's trace, cancellation and deadline". DESIGN names no
 // helper for starting a nested run, so the Python way (await the injected instance's run()) is
 // what a user writes; only runNested(ctx, ...) / run(input, { parent: ctx }) inherit.
+/**
+ * A Monitor whose step runs the Station service (its run() on the injected instance, or
+ * runNested), traced with a real SDK tracer given to the Monitor and, when `stationTraced`, to
+ * the Station too. Resolves to the finished spans once the run is done.
+ */
+async function tradeTrace(how: "run" | "runNested", stationTraced: boolean) {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracer = provider.getTracer("nested-inherits");
+  class Station extends Workflow {
+    static override workflowName = "Station";
+    trade = step({ accepts: [StartEvent], emits: [StopEvent] }, () => new StopEvent({ result: 1 }));
+  }
+  class Monitor extends Workflow {
+    static override workflowName = "Monitor";
+    order = step(
+      { accepts: [StartEvent], emits: [StopEvent], services: ["station"] },
+      async (_ev, ctx, services) => {
+        const station = services["station"] as Station;
+        const result = how === "run" ? await station.run() : await runNested(ctx, station, {});
+        return new StopEvent({ result });
+      },
+    );
+  }
+  const station = stationTraced ? new Station({ tracer }) : new Station();
+  await addWorkflows(new Monitor({ tracer }), { station }).run();
+  const spans = exporter.getFinishedSpans();
+  await provider.shutdown();
+  return spans;
+}
+
 describe("a nested run started with the injected instance's run()", () => {
   it("is cancelled when the parent is cancelled", async () => {
     const forever = new Forever({ timeout: null });
@@ -75,65 +106,20 @@ describe("a nested run started with the injected instance's run()", () => {
   });
 
   it("is a child span of the calling step (no context manager registered)", async () => {
-    const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new SimpleSpanProcessor(exporter)],
-    });
-    const tracer = provider.getTracer("deviations");
-    class Station extends Workflow {
-      static override workflowName = "Station";
-      trade = step(
-        { accepts: [StartEvent], emits: [StopEvent] },
-        () => new StopEvent({ result: 1 }),
-      );
-    }
-    class Monitor extends Workflow {
-      static override workflowName = "Monitor";
-      order = step(
-        { accepts: [StartEvent], emits: [StopEvent], services: ["station"] },
-        async (_ev, _ctx, services) =>
-          new StopEvent({ result: await (services["station"] as Station).run() }),
-      );
-    }
-    await addWorkflows(new Monitor({ tracer }), { station: new Station({ tracer }) }).run();
-    const spans = exporter.getFinishedSpans();
+    const spans = await tradeTrace("run", true);
     const order = spans.find((s) => s.name === "step order")!;
     const stationRun = spans.find((s) => s.name === "invoke_workflow Station")!;
     expect(stationRun.parentSpanContext?.spanId).toBe(order.spanContext().spanId);
-    await provider.shutdown();
   });
 });
 
-// DESIGN: "a nested run inherits the parent's trace". With the tracer given to the parent only
-// (the child uses the default tracer, a no-op without a registered SDK), the child's spans are
-// not recorded: the trace shows the calling step and nothing of the nested run.
+// DESIGN: "a nested run inherits the parent's trace". With the tracer given to the parent only,
+// the child (whose default tracer is a no-op without a registered SDK) traces with its parent's.
 describe("a nested run of a child without its own tracer option", () => {
   it("records its spans in the parent's trace, with the parent's tracer", async () => {
-    const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new SimpleSpanProcessor(exporter)],
-    });
-    const tracer = provider.getTracer("deviations");
-    class Station extends Workflow {
-      static override workflowName = "Station";
-      trade = step(
-        { accepts: [StartEvent], emits: [StopEvent] },
-        () => new StopEvent({ result: 1 }),
-      );
-    }
-    class Monitor extends Workflow {
-      static override workflowName = "Monitor";
-      order = step(
-        { accepts: [StartEvent], emits: [StopEvent], services: ["station"] },
-        async (_ev, ctx, services) =>
-          new StopEvent({ result: await runNested(ctx, services["station"] as Station, {}) }),
-      );
-    }
-    await addWorkflows(new Monitor({ tracer }), { station: new Station() }).run();
-    const names = exporter.getFinishedSpans().map((s) => s.name);
+    const names = (await tradeTrace("runNested", false)).map((s) => s.name);
     expect(names).toContain("invoke_workflow Station");
     expect(names).toContain("step trade");
-    await provider.shutdown();
   });
 });
 

@@ -379,8 +379,8 @@ class RunStore implements Store<Record<string, unknown>> {
 }
 
 /**
- * One run of a workflow. Events travel on one RxJS subject; a single subscriber routes each by
- * class in O(1) to the worker pools of the accepting steps.
+ * One run of a workflow. Its bus (`route`) hands each event by class in O(1) to the worker pools
+ * of the accepting steps; `emitted$`, made for its first subscriber, is the bus as an RxJS Subject.
  */
 export class Run {
   /** The prototype of the last event written to the stream (checked to be an event then). */
@@ -745,7 +745,7 @@ export class Run {
 
   /**
    * Starts one attempt of a step on an event. Not async itself: everything an attempt needs
-   * later lives on its view, and only `settleAttempt` awaits (a small frame, no closures).
+   * later lives on its view, and the attempt settles through two small closures.
    */
   private invoke(
     step: StepRecord,

@@ -49,7 +49,7 @@ interface Envelope {
  */
 type CollectMemo = Map<string, Taken<ProducerLink> | null>;
 
-/** A queued invocation (first try or retry). */
+/** A retry waiting for a worker (first tries wait as their bare events). */
 interface Pending {
   readonly event: Event;
   readonly link: ProducerLink | undefined;

@@ -1,5 +1,5 @@
 import { type EventClass, eventSchema, eventTypeName } from "./event.js";
-import type { Workflow } from "./workflow.js";
+import { PLAN, type Workflow } from "./workflow.js";
 
 /** One step of a workflow, as tools (the drawer, docs) see it. */
 export interface StepDescription {
@@ -33,7 +33,7 @@ export interface WorkflowDescription {
  * const { steps } = describeWorkflow(new MyWorkflow());
  */
 export function describeWorkflow(workflow: Workflow): WorkflowDescription {
-  const plan = workflow.plan();
+  const plan = workflow[PLAN]();
   const events = new Map<string, { cls: EventClass; fields: string[] }>();
   const add = (cls: EventClass) => {
     const name = eventTypeName(cls);

@@ -117,6 +117,9 @@ interface UnboundHolder {
   [UNBOUND]?: CollectedStep[];
 }
 
+/** @internal The key of a workflow's plan method (see `Workflow[PLAN]`). */
+export const PLAN: unique symbol = Symbol("eventloom.workflow.plan");
+
 /**
  * A workflow: a class whose steps accept and emit events. Declare steps as fields
  * (`name = step({...}, handler)`), as `@step` methods, or from outside with `addStep`.
@@ -191,7 +194,7 @@ export class Workflow {
     input?: RunInput<W> | Event,
     options?: RunOptions,
   ): WorkflowHandler<RunResult<W>> {
-    const plan = this.plan();
+    const plan = this[PLAN]();
     if (plan.needsServices && this.options.disableValidation !== true)
       checkServices(plan, this.services, plan.workflowName);
     const opts = options === undefined ? NO_RUN_OPTIONS : validateRunOptions(plan, options);
@@ -248,7 +251,7 @@ export class Workflow {
 
   /** Rebuilds (and validates) one of this workflow's events from its `toJSON()` form. */
   reviveEvent(json: EventJSON): Event {
-    const plan = this.plan();
+    const plan = this[PLAN]();
     if (json === null || typeof json !== "object" || typeof json.type !== "string") {
       throw new WorkflowRuntimeError(
         `reviveEvent expects { type, data }; got ${JSON.stringify(json)}`,
@@ -263,8 +266,11 @@ export class Workflow {
     return new (cls as unknown as new (data: unknown) => Event)(json.data ?? {});
   }
 
-  /** @internal The validated, routed form of this instance's steps; built once and cached. */
-  plan(): WorkflowPlan {
+  /**
+   * @internal The validated, routed form of this instance's steps; built once and cached. Keyed
+   * by a symbol, so no step name (a field step called `plan`, say) can shadow it.
+   */
+  [PLAN](): WorkflowPlan {
     if (this.#plan === undefined || this.#planVersion !== unboundVersion) {
       const cls = this.constructor as typeof Workflow;
       this.#plan = buildPlan(

@@ -142,3 +142,15 @@ describe("DESIGN Context: 'ctx.signal: an AbortSignal aborted when the attempt t
     expect(signal.aborted).toBe(true);
   });
 });
+
+describe("step names", () => {
+  it("may be `plan`: the workflow's internal plan is keyed by a symbol, not a name", async () => {
+    class Planner extends Workflow {
+      plan = step({ accepts: [StartEvent], emits: [Ping] }, () => new Ping({ n: 1 }));
+      act = step({ accepts: [Ping], emits: [StopEvent] }, (ev) => new StopEvent({ result: ev.n }));
+    }
+    const handler = new Planner().run();
+    expect(await handler).toBe(1);
+    expect(handler.history.map((r) => r.step)).toEqual(["plan", "act"]);
+  });
+});

@@ -50,6 +50,18 @@ describe("exponentialBackoff", () => {
     expect(run.delays).toEqual([50, 50, 50]);
   });
 
+  it("takes jitter: false as none and jitter: true as full", () => {
+    const off = simulate(exponentialBackoff({ initialMs: 100, jitter: false, maxAttempts: 4 }));
+    expect(off.delays).toEqual([100, 200, 400]);
+    const on = simulate(exponentialBackoff({ initialMs: 100, jitter: true, random: () => 0.75 }));
+    expect(on.delays).toEqual([25, 50]);
+  });
+
+  it("starts at maxMs when only a maxMs below the default initialMs is given", () => {
+    const run = simulate(exponentialBackoff({ maxMs: 50, jitter: "none", maxAttempts: 3 }));
+    expect(run.delays).toEqual([50, 50]);
+  });
+
   it("defaults to 100 ms doubling, equal jitter and 3 executions", () => {
     const run = simulate(exponentialBackoff({ random: () => 0 }));
     expect(run.executions).toBe(3);
@@ -166,11 +178,11 @@ describe("exponentialBackoff", () => {
     [{ initialMs: 5000, maxMs: 1000 }, "initialMs (5000) must not be greater than maxMs (1000)"],
     [
       { jitter: 1.5 },
-      'jitter must be "full", "equal", "none" or a ratio between 0 and 1 (got 1.5)',
+      'jitter must be "full", "equal", "none", a ratio between 0 and 1, or a boolean (got 1.5)',
     ],
     [
       { jitter: "half" },
-      'jitter must be "full", "equal", "none" or a ratio between 0 and 1 (got "half")',
+      'jitter must be "full", "equal", "none", a ratio between 0 and 1, or a boolean (got "half")',
     ],
     [{ maxAttempts: 0 }, "exponentialBackoff: maxAttempts must be a whole number >= 1"],
     [{ maxElapsedMs: 0 }, "maxElapsedMs must be a finite number of milliseconds > 0 (got 0)"],

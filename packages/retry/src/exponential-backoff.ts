@@ -18,12 +18,13 @@ import { withMaxElapsed } from "./with-max-elapsed.js";
  * - `"equal"` (ratio 0.5): in `[base / 2, base]`; still backs off at least half as much.
  * - `"none"` (ratio 0): exactly `base`; deterministic.
  * - a number between 0 and 1: that ratio.
+ * - `true` is `"full"`, `false` is `"none"`.
  */
-export type Jitter = "full" | "equal" | "none" | number;
+export type Jitter = "full" | "equal" | "none" | number | boolean;
 
 /** Options of {@link exponentialBackoff}. */
 export interface ExponentialBackoffOptions {
-  /** Delay before the first retry, in ms (>= 0). Default 100. */
+  /** Delay before the first retry, in ms (>= 0). Default 100 (or `maxMs`, if that is less). */
   readonly initialMs?: number;
   /** Each delay is the previous one times `factor` (>= 1; 1 gives a constant delay). Default 2. */
   readonly factor?: number;
@@ -63,8 +64,9 @@ const schema = z.strictObject({
         v === "full" ||
         v === "equal" ||
         v === "none" ||
+        typeof v === "boolean" ||
         (typeof v === "number" && v >= 0 && v <= 1),
-      { error: 'must be "full", "equal", "none" or a ratio between 0 and 1' },
+      { error: 'must be "full", "equal", "none", a ratio between 0 and 1, or a boolean' },
     )
     .optional(),
   maxAttempts: maxAttempts.optional(),
@@ -96,19 +98,26 @@ const schema = z.strictObject({
  */
 export function exponentialBackoff(options: ExponentialBackoffOptions = {}): RetryPolicy {
   const {
-    initialMs = 100,
-    factor = 2,
     maxMs = 30_000,
+    initialMs = Math.min(100, maxMs),
+    factor = 2,
     jitter = "equal",
     maxAttempts = 3,
     maxElapsedMs,
     random = Math.random,
   } = parseOptions("exponentialBackoff", schema, options, (o) =>
-    (o.initialMs ?? 100) > (o.maxMs ?? 30_000)
-      ? [`initialMs (${o.initialMs ?? 100}) must not be greater than maxMs (${o.maxMs ?? 30_000})`]
+    o.initialMs !== undefined && o.initialMs > (o.maxMs ?? 30_000)
+      ? [`initialMs (${o.initialMs}) must not be greater than maxMs (${o.maxMs ?? 30_000})`]
       : [],
   );
-  const ratio = typeof jitter === "number" ? jitter : JITTER_RATIOS[jitter];
+  const ratio =
+    typeof jitter === "number"
+      ? jitter
+      : typeof jitter === "boolean"
+        ? jitter
+          ? JITTER_RATIOS.full
+          : JITTER_RATIOS.none
+        : JITTER_RATIOS[jitter];
   const backoff: RetryPolicy = {
     next: ({ attempt }) => {
       // Past the cap the power may overflow to Infinity; min() keeps the result at maxMs.

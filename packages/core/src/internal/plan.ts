@@ -61,6 +61,18 @@ export interface WorkflowPlan {
   readonly routeCache: Map<object, Route>;
 }
 
+/**
+ * Records that `step` may emit `event`'s class (the caller has checked it against `emits`) and
+ * returns the class's route: the next event of that class the step returns or sends is neither
+ * checked nor looked up again.
+ */
+export function rememberOutput(plan: WorkflowPlan, step: StepRecord, event: Event): Route {
+  const route = routeOf(plan, event);
+  step.lastOutput = Object.getPrototypeOf(event) as object;
+  step.lastRoute = route;
+  return route;
+}
+
 /** The route of an event's class, by its prototype (so a field named "constructor" is harmless). */
 export function routeOf(plan: WorkflowPlan, event: Event): Route {
   const proto = Object.getPrototypeOf(event) as object;

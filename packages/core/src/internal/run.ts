@@ -29,7 +29,7 @@ import { Collector, type Taken } from "./collector.js";
 import { type Deadline, addDeadline } from "./deadlines.js";
 import { EventStream } from "./event-stream.js";
 import { Fifo } from "./fifo.js";
-import { type Route, type StepRecord, type WorkflowPlan, routeOf } from "./plan.js";
+import { type Route, type StepRecord, type WorkflowPlan, rememberOutput, routeOf } from "./plan.js";
 import { type ProducerLink, type RunStatus, RunTracing } from "./tracing.js";
 
 /**
@@ -695,9 +695,7 @@ export class Run {
             `Step ${step.name} sent ${eventTypeName(cls)}, which is not in its emits (${this.emitsList(step)}): add ${eventTypeName(cls)} to emits`,
           );
         }
-        route = routeOf(this.settings.plan, event);
-        step.lastOutput = Object.getPrototypeOf(event) as object;
-        step.lastRoute = route;
+        route = rememberOutput(this.settings.plan, step, event);
       }
     }
     const cls = event.constructor as EventClass;
@@ -825,9 +823,7 @@ export class Run {
           failed = fatal = true;
           error = problem;
         } else {
-          route = routeOf(settings.plan, result as Event);
-          step.lastOutput = Object.getPrototypeOf(result) as object;
-          step.lastRoute = route;
+          route = rememberOutput(settings.plan, step, result as Event);
         }
       }
     }

@@ -2,7 +2,16 @@ import type { z } from "zod";
 
 /** What kind of failure a {@link WorkflowError} is; stable, for programmatic handling. */
 export type WorkflowErrorCode =
-  "VALIDATION" | "EVENT_VALIDATION" | "RUNTIME" | "WORKFLOW_TIMEOUT" | "STEP_TIMEOUT" | "CANCELLED";
+  | "VALIDATION"
+  | "EVENT_VALIDATION"
+  | "RUNTIME"
+  | "WORKFLOW_TIMEOUT"
+  | "STEP_TIMEOUT"
+  | "CANCELLED"
+  | "JOURNAL"
+  | "JOURNAL_CONFLICT"
+  | "RUN_NOT_FOUND"
+  | "RUN_OWNED";
 
 /**
  * The root of every error Eventloom throws. Catch with `instanceof`; read `code` for the kind.
@@ -95,5 +104,59 @@ export class WorkflowCancelledError extends WorkflowError {
   readonly code = "CANCELLED";
   constructor(workflow: string, options?: { cause?: unknown }) {
     super(`Workflow ${workflow} was cancelled`, options);
+  }
+}
+
+/**
+ * A journal store failed or refused: it cannot be opened or read (a corrupt or foreign file, a
+ * refused connection), it was written by a newer schema version, or it is closed. The message
+ * names the store and what to do; `cause` is the driver's error.
+ */
+export class JournalError extends WorkflowError {
+  override readonly name: string = "JournalError";
+  readonly code: "JOURNAL" | "JOURNAL_CONFLICT" = "JOURNAL";
+}
+
+/**
+ * An append would have written an entry whose `(runId, seq)` is already stored, or left a gap:
+ * another writer drives the run. Nothing of that append was written.
+ */
+export class JournalConflictError extends JournalError {
+  override readonly name: string = "JournalConflictError";
+  override readonly code = "JOURNAL_CONFLICT";
+  readonly runId: string;
+  readonly seq: number;
+  constructor(runId: string, seq: number, detail: string) {
+    super(
+      `Journal conflict for run ${runId} at entry ${seq}: ${detail}. Another process may be driving this run: resume a run only where its claim is held.`,
+    );
+    this.runId = runId;
+    this.seq = seq;
+  }
+}
+
+/** `workflow.resume(runId)` or `workflow.sendEvent(runId, …)` named a run the journal does not hold. */
+export class RunNotFoundError extends WorkflowError {
+  override readonly name = "RunNotFoundError";
+  readonly code = "RUN_NOT_FOUND";
+  readonly runId: string;
+  constructor(runId: string, where: string) {
+    super(
+      `There is no run ${runId} in ${where}: check the id (journal.listRuns() lists the runs it holds)`,
+    );
+    this.runId = runId;
+  }
+}
+
+/** The run is claimed by another live owner: only one process drives a run at a time. */
+export class RunOwnedError extends WorkflowError {
+  override readonly name = "RunOwnedError";
+  readonly code = "RUN_OWNED";
+  readonly runId: string;
+  constructor(runId: string, detail = "") {
+    super(
+      `Run ${runId} is driven by another live process${detail}; send it events with workflow.sendEvent(runId, event) (they are journaled and delivered by its owner), or resume it once the owner has stopped and its claim has expired`,
+    );
+    this.runId = runId;
   }
 }

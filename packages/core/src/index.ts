@@ -14,6 +14,10 @@ export {
   WorkflowTimeoutError,
   StepTimeoutError,
   WorkflowCancelledError,
+  JournalError,
+  JournalConflictError,
+  RunNotFoundError,
+  RunOwnedError,
   type WorkflowErrorCode,
 } from "./errors.js";
 export {
@@ -60,3 +64,11 @@ export {
 export type { ExecutionRecord } from "./internal/run.js";
 export { describeWorkflow, type WorkflowDescription, type StepDescription } from "./describe.js";
 export { VERSION } from "./version.js";
+export type {
+  Journal,
+  JournalEntry,
+  JournalRunInfo,
+  JournalRunFilter,
+  JournalRunStatus,
+} from "./journal.js";
+export { memoryJournal } from "./memory-journal.js";

@@ -53,6 +53,16 @@ const guide: DefaultTheme.SidebarItem[] = [
     ],
   },
   {
+    text: "Durable and distributed",
+    items: [
+      { text: "Durable runs", link: "/guide/durable-runs" },
+      { text: "Durable runs on PostgreSQL", link: "/guide/postgres" },
+      { text: "Serve over HTTP", link: "/guide/serve-over-http" },
+      { text: "Distributed runs", link: "/guide/distributed-runs" },
+      { text: "Inspector", link: "/guide/inspector" },
+    ],
+  },
+  {
     text: "Seeing and checking",
     items: [
       { text: "Drawing workflows", link: "/guide/drawing" },

@@ -1,5 +1,12 @@
 import type { Event, EventClass } from "./event.js";
-import type { Workflow } from "./workflow.js";
+
+/**
+ * The workflow a context belongs to: the `Workflow` class, merged in by `workflow.ts` (a
+ * declaration merge), so that this file, which steps and the runtime import, never imports the
+ * workflow (no import circle).
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ContextWorkflow {}
 
 /** A run's key-value store. Async so a durable store can back it later. */
 export interface Store<S = Record<string, unknown>> {
@@ -49,11 +56,16 @@ type InstancesOf<T extends readonly EventClass[]> = {
  */
 export interface Context<S = Record<string, unknown>> {
   readonly runId: string;
-  readonly workflow: Workflow;
+  readonly workflow: ContextWorkflow;
   readonly store: Store<S>;
   /** Aborted when the attempt times out, or the run ends, fails, times out or is cancelled. */
   readonly signal: AbortSignal;
   readonly retry: RetryState;
+  /**
+   * Unique per step invocation within the run, and the same when that invocation runs again (a
+   * retry, or a re-run after a resume or a crash): the idempotency key for side effects.
+   */
+  readonly invocationId: string;
   /** Broadcast to every step that accepts `event`'s class, or to the one named `step`. */
   sendEvent(event: Event, options?: { readonly step?: string }): void;
   /** Appends to the run's stream, in call order. */

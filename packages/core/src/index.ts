@@ -61,7 +61,7 @@ export {
   WorkflowTimedOutEvent,
   WorkflowCancelledEvent,
 } from "./workflow-events.js";
-export type { ExecutionRecord } from "./internal/run.js";
+export type { ExecutionRecord } from "./runtime/step-view.js";
 export { describeWorkflow, type WorkflowDescription, type StepDescription } from "./describe.js";
 export { VERSION } from "./version.js";
 export type {

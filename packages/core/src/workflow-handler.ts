@@ -3,13 +3,12 @@ import type { Context } from "./context.js";
 import { WorkflowRuntimeError } from "./errors.js";
 import type { Event } from "./event.js";
 import type { Context as OtelContext, Tracer } from "@opentelemetry/api";
-import { type ExecutionRecord, Run, RunSettings } from "./internal/run.js";
+import { Run } from "./runtime/run.js";
+import type { UnhandledEvent } from "./runtime/run-state.js";
+import { RunSettings } from "./runtime/run-settings.js";
+import type { ExecutionRecord } from "./runtime/step-view.js";
 
-/** An event that no step (and no waiter) accepted. */
-export interface UnhandledEvent {
-  readonly event: Event;
-  readonly reason: string;
-}
+export type { UnhandledEvent };
 
 /**
  * A running (or finished) workflow run. Await it for the result; iterate `streamEvents()` or

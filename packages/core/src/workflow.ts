@@ -20,11 +20,18 @@ import {
   StopEvent,
 } from "./event.js";
 import { type CollectedStep, type WorkflowPlan, buildPlan } from "./internal/plan.js";
-import { RunSettings, type StepView } from "./internal/run.js";
+import { RunSettings } from "./runtime/run-settings.js";
+import type { StepView } from "./runtime/step-view.js";
 import { type StepDefinition, isStepDefinition, methodStepDefinition } from "./step.js";
 import { VERSION } from "./version.js";
 import { WorkflowHandler } from "./workflow-handler.js";
 import type { Context } from "./context.js";
+
+// `ctx.workflow` is a Workflow: context.ts declares the interface, this file fills it in.
+declare module "./context.js" {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface ContextWorkflow extends Workflow {}
+}
 
 /** Options of a {@link Workflow} instance. */
 export interface WorkflowOptions {

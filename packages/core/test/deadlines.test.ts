@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { StartEvent, StopEvent, Workflow, WorkflowTimeoutError, step } from "../src/index.js";
-import { addDeadline, deadlineStats } from "../src/internal/deadlines.js";
+import { addDeadline, deadlineStats } from "../src/runtime/deadlines.js";
 import { deferred } from "./support/control.js";
 
 const activeTimeouts = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Fifo } from "../src/internal/fifo.js";
+import { Fifo } from "../src/runtime/fifo.js";
 
 describe("Fifo", () => {
   it("takes, shifts, pushes and unshifts like an array used as a queue, across compactions", () => {

@@ -1,0 +1,52 @@
+// A run's key-value store (`ctx.store`), validated by the workflow's `static state` schema.
+import type { z } from "zod";
+import type { Store } from "../context.js";
+import { WorkflowRuntimeError } from "../errors.js";
+
+export class RunStore implements Store<Record<string, unknown>> {
+  private readonly values = new Map<string, unknown>();
+  constructor(
+    private readonly schema: z.ZodObject | undefined,
+    private readonly workflowName: string,
+  ) {
+    // The plan has checked that every field has a default (`buildPlan`).
+    if (schema !== undefined) {
+      for (const [k, v] of Object.entries(schema.parse({}))) this.values.set(k, v);
+    }
+  }
+
+  get(key: string, ...rest: [unknown?]): Promise<unknown> {
+    if (this.values.has(key)) return Promise.resolve(this.values.get(key));
+    if (rest.length > 0) return Promise.resolve(rest[0]);
+    return Promise.reject(
+      new WorkflowRuntimeError(
+        `${this.workflowName}: store has no key "${key}": set it first, or pass a default: ctx.store.get("${key}", fallback)`,
+      ),
+    );
+  }
+
+  set(key: string, value: unknown): Promise<void> {
+    if (this.schema !== undefined) {
+      const field = this.schema.shape[key] as z.ZodType | undefined;
+      if (field === undefined) {
+        return Promise.reject(
+          new WorkflowRuntimeError(
+            `${this.workflowName}: store key "${key}" is not in the workflow's state schema (keys: ${Object.keys(this.schema.shape).join(", ")})`,
+          ),
+        );
+      }
+      const parsed = field.safeParse(value);
+      if (!parsed.success) {
+        return Promise.reject(
+          new WorkflowRuntimeError(
+            `${this.workflowName}: invalid value for store key "${key}": ${parsed.error.issues.map((i) => i.message).join("; ")}`,
+            { cause: parsed.error },
+          ),
+        );
+      }
+      value = parsed.data;
+    }
+    this.values.set(key, value);
+    return Promise.resolve();
+  }
+}

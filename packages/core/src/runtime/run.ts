@@ -1,0 +1,212 @@
+// One run of a workflow: its lifecycle (start, stop, fail, time out, cancel) and its views.
+import { ROOT_CONTEXT } from "@opentelemetry/api";
+import type { Context as OtelContext, Tracer } from "@opentelemetry/api";
+import { Observable, Subject } from "rxjs";
+import { WorkflowCancelledError, WorkflowTimeoutError } from "../errors.js";
+import { type Event, type EventClass, type StopEvent, eventSchema } from "../event.js";
+import {
+  WorkflowCancelledEvent,
+  WorkflowFailedEvent,
+  WorkflowTimedOutEvent,
+} from "../workflow-events.js";
+import { addDeadline } from "./deadlines.js";
+import { FanIn } from "./fan-in.js";
+import type { UnhandledEvent } from "./run-state.js";
+import type { RunSettings } from "./run-settings.js";
+import { scheduleStart } from "./start-queue.js";
+import { StepView } from "./step-view.js";
+import { RunStepwise } from "./stepwise.js";
+import { type RunStatus, RunTracing } from "./tracing.js";
+import { verboseLog } from "./verbose-log.js";
+
+/**
+ * One run of a workflow. Its bus (`route`) hands each event by class in O(1) to the worker pools
+ * of the accepting steps; `emitted$`, made for its first subscriber, is the bus as an RxJS Subject.
+ * The layers it is made of, from the bottom: state, waiting, scheduling, routing, invocation,
+ * stepwise, and this lifecycle.
+ */
+export class Run extends RunStepwise {
+  readonly tracing: RunTracing;
+  private caller: StepView | undefined = undefined;
+  private readonly onAbort: (() => void) | undefined;
+
+  constructor(
+    settings: RunSettings,
+    startEvent: Event,
+    timeoutMs: number | null,
+    stepwise: boolean,
+    tracer: Tracer | undefined,
+    traceParent: OtelContext,
+    signal: AbortSignal | undefined,
+    /** The run's handler: the promise of its result. */
+    readonly result: Promise<unknown>,
+    private readonly resolveResult: (value: unknown) => void,
+    private readonly rejectResult: (error: unknown) => void,
+  ) {
+    super(settings, startEvent, timeoutMs, stepwise, tracer, traceParent, signal);
+    this.tracing =
+      tracer === undefined && traceParent === ROOT_CONTEXT
+        ? RunTracing.off
+        : new RunTracing(tracer, settings.plan.workflowName, this, traceParent, settings);
+    if (settings.verbose) this.ledger = verboseLog(settings, () => this.runId);
+    if (timeoutMs !== null) this.runDeadline = addDeadline(timeoutMs, this);
+    if (signal !== undefined) {
+      this.onAbort = () => this.cancel(signal.reason);
+      if (signal.aborted) queueMicrotask(this.onAbort);
+      else signal.addEventListener("abort", this.onAbort, { once: true });
+    }
+    if (!stepwise) scheduleStart(this);
+  }
+
+  /** Called by the shared deadline timer when the run's timeout has passed. */
+  onDeadline(): void {
+    this.timeOut(this.timeoutMs!);
+  }
+
+  /** The caller's view of the context (`handler.ctx`). */
+  get callerView(): StepView {
+    return (this.caller ??= new StepView(this, undefined, undefined, undefined, undefined, -1));
+  }
+
+  /** Events no step accepted (hot, no replay), then complete at the run's end. */
+  get unhandled$(): Observable<UnhandledEvent> {
+    return new Observable<UnhandledEvent>((subscriber) => {
+      if (this.settled) {
+        subscriber.complete();
+        return undefined;
+      }
+      this.unhandledEvents ??= new Subject<UnhandledEvent>();
+      return this.unhandledEvents.subscribe(subscriber);
+    });
+  }
+
+  /**
+   * Every event a step of this run returns or sends, as it is emitted (hot, no replay), then
+   * complete at the run's end. Events sent from outside (`handler.sendEvent`) are not in it, so
+   * two runs bridged both ways cannot echo an event back and forth.
+   */
+  get emitted$(): Observable<Event> {
+    return new Observable<Event>((subscriber) => {
+      if (this.settled) {
+        subscriber.complete();
+        return undefined;
+      }
+      this.emittedEvents ??= new Subject<Event>();
+      return this.emittedEvents.subscribe(subscriber);
+    });
+  }
+
+  start(): void {
+    if (this.started || this.settled) return;
+    this.started = true;
+    this.route(this.startEvent, undefined, undefined, undefined);
+    const pending = this.pending;
+    if (pending === undefined) return;
+    this.pending = undefined;
+    for (const env of pending) {
+      if (this.settled) return;
+      this.route(env.event, env.link, env.target, undefined);
+    }
+  }
+
+  /** `ctx.writeEventToStream` (checked by the view). */
+  written(_view: StepView, event: Event): void {
+    this.stream.write(event);
+  }
+
+  collect(
+    view: StepView,
+    event: Event,
+    expected: EventClass | readonly EventClass[],
+    options: { bufferId?: string; count?: number } | undefined,
+  ): Event[] | null {
+    return (this.fanIn ??= new FanIn()).collect(view, event, expected, options, this.tracing);
+  }
+
+  /** The steps with invocations running, queued, waiting for an event or for a retry. */
+  activeSteps(): string[] {
+    const names: string[] = [];
+    this.settings.plan.steps.forEach((step, i) => {
+      const p = this.pools?.[i];
+      if (this.active[i]! > 0 || (p !== undefined && (p.waiting > 0 || p.retrying > 0)))
+        names.push(step.name);
+    });
+    return names;
+  }
+
+  complete(stop: StopEvent): void {
+    const custom = eventSchema(stop.constructor as EventClass) !== undefined;
+    this.finish("completed", custom ? stop : stop.result, stop);
+  }
+
+  fail(step: string, error: unknown, attempts: number): void {
+    this.finish("failed", error, new WorkflowFailedEvent({ step, error, attempts }));
+  }
+
+  private timeOut(ms: number): void {
+    const active = this.activeSteps();
+    this.finish(
+      "timed_out",
+      new WorkflowTimeoutError(this.settings.plan.workflowName, ms, active),
+      new WorkflowTimedOutEvent({ timeoutMs: ms, activeSteps: active }),
+    );
+  }
+
+  cancel(reason?: unknown): void {
+    if (this.settled) return;
+    const error = new WorkflowCancelledError(
+      this.settings.plan.workflowName,
+      reason === undefined ? undefined : { cause: reason },
+    );
+    this.finish("cancelled", error, new WorkflowCancelledEvent({ reason }));
+  }
+
+  private finish(status: RunStatus, value: unknown, terminal: StopEvent): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.status = status;
+    const ok = status === "completed";
+    if (!ok) this.failure = value;
+    this.runDeadline?.cancel();
+    if (this.timers !== undefined) {
+      for (const t of this.timers) t.cancel();
+      this.timers = undefined;
+    }
+    if (this.onAbort !== undefined) this.signal!.removeEventListener("abort", this.onAbort);
+    // The abort reason is an Error (a stack capture): build it only when someone can see it.
+    const live = this.live;
+    const abortAtEnd = this.abortAtEnd;
+    this.live = this.abortAtEnd = undefined;
+    this.fanIn = undefined;
+    const needsReason =
+      (live?.size ?? 0) > 0 || (abortAtEnd?.size ?? 0) > 0 || this.waiters !== undefined;
+    const reason = needsReason ? this.endReason() : undefined;
+    if (live !== undefined) {
+      for (const view of live) {
+        view.abandoned = true;
+        view.abort(reason);
+        this.tracing.endStep(view.span);
+      }
+    }
+    if (abortAtEnd !== undefined) for (const view of abortAtEnd) view.abort(reason);
+    this.rejectWaiters(reason);
+    if (this.pools !== undefined) for (const pool of this.pools) pool?.clear();
+    this.pending = undefined;
+    this.unhandledEvents?.complete();
+    this.emittedEvents?.complete();
+    this.tracing.endRun(status, ok ? undefined : value);
+    this.ledger?.settled?.(status, value, terminal);
+    this.terminal = terminal;
+    this.streamInstance?.end(terminal);
+    if (ok) this.resolveResult(value);
+    else {
+      // A run nobody awaits must not crash the process with an unhandled rejection: the failure
+      // is on the stream too. Awaiting the handler still rejects.
+      this.result.catch(ignore);
+      this.rejectResult(value);
+    }
+    this.checkRound();
+  }
+}
+
+const ignore = () => {};

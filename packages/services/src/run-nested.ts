@@ -8,6 +8,7 @@ import {
   type WorkflowHandler,
   WorkflowValidationError,
 } from "@eventloom/core";
+import { recordNestedRun } from "./nested-runs.js";
 
 /** Options of {@link runNested}. */
 export interface NestedRunOptions {
@@ -35,7 +36,9 @@ export interface NestedRunOptions {
  * - is cancelled when the calling step is aborted (the parent run is cancelled, fails, times out
  *   or stops, or the step attempt times out);
  * - inherits the parent's remaining deadline: it never outlives the parent run;
- * - optionally forwards its stream into the parent's (`forwardStream`).
+ * - optionally forwards its stream into the parent's (`forwardStream`);
+ * - is recorded as a nested run of the parent ({@link nestedRunsOf}), so that
+ *   `drawMostRecentExecution(parent)` draws its steps inside the service's group.
  *
  * An error that fails the child rejects the returned handler with the child's own error, so a
  * step that awaits it and lets it propagate fails the parent with that same error.
@@ -62,6 +65,7 @@ export function runNested<W extends Workflow, S>(
     ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
+  recordNestedRun(ctx as unknown as Context, handler);
   if (forward !== undefined) forwardInto(ctx as unknown as Context, handler, forward);
   return handler;
 }

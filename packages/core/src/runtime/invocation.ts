@@ -159,7 +159,7 @@ export abstract class RunInvocation extends RunRouting {
       if (!fatal && step.definition.retry !== undefined && this.scheduleRetry(step, view, error)) {
         // retried: nothing else to do
       } else if (!this.settled) {
-        this.fail(step.name, error, view.attempt);
+        this.fail(step.name, asError(step, error), view.attempt);
       }
     }
     if (this.pools !== undefined && !this.settled) this.pump(step);
@@ -240,6 +240,19 @@ export abstract class RunInvocation extends RunRouting {
     this.addTimer(timer);
     return true;
   }
+}
+
+/**
+ * What a run fails with when a step gives up: the step's own error as it is (so `instanceof`
+ * works), or, for a thrown non-Error (`throw "boom"`, `Promise.reject(null)`), an error that
+ * names the step, with the value as `cause`.
+ */
+function asError(step: StepRecord, thrown: unknown): unknown {
+  if (thrown instanceof Error) return thrown;
+  return new WorkflowRuntimeError(
+    `Step ${step.name} threw ${describeValue(thrown)}, not an Error: throw Error objects (the value is this error's cause)`,
+    { cause: thrown },
+  );
 }
 
 /** Why a step's return value is not allowed, or undefined if it is. */

@@ -185,7 +185,7 @@ export class Run extends RunStepwise {
       for (const view of live) {
         view.abandoned = true;
         view.abort(reason);
-        this.tracing.endStep(view.span);
+        this.tracing.abortStep(view.span, status);
       }
     }
     if (abortAtEnd !== undefined) for (const view of abortAtEnd) view.abort(reason);

@@ -164,6 +164,19 @@ export class RunTracing {
     this.guard(() => span.end());
   }
 
+  /**
+   * Ends the span of an attempt cut short by the run's end, saying so: `eventloom.step.aborted`
+   * and why (`timeout`, `cancelled`, `failed`, or `completed` when another step stopped the run).
+   */
+  abortStep(span: Span | undefined, status: RunStatus): void {
+    if (span === undefined) return;
+    const reason = status === "timed_out" ? "timeout" : status;
+    this.guard(() =>
+      span.setAttributes({ "eventloom.step.aborted": true, "eventloom.step.abort_reason": reason }),
+    );
+    this.guard(() => span.end());
+  }
+
   endRun(status: RunStatus, error?: unknown): void {
     const span = this.runSpan;
     if (span === undefined) return;

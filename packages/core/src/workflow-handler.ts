@@ -2,9 +2,8 @@ import type { Observable } from "rxjs";
 import type { Context } from "./context.js";
 import { WorkflowRuntimeError } from "./errors.js";
 import type { Event } from "./event.js";
-import type { Context as OtelContext, Tracer } from "@opentelemetry/api";
 import { Run } from "./runtime/run.js";
-import type { UnhandledEvent } from "./runtime/run-state.js";
+import type { RunStart, UnhandledEvent } from "./runtime/run-state.js";
 import { RunSettings } from "./runtime/run-settings.js";
 import type { ExecutionRecord } from "./runtime/step-view.js";
 
@@ -32,36 +31,17 @@ export class WorkflowHandler<R = unknown> extends Promise<R> {
   }
 
   /** @internal Starts the run; `workflow.run()` is the way to make one. */
-  constructor(
-    settings: RunSettings,
-    startEvent: Event,
-    timeoutMs: number | null,
-    stepwise: boolean,
-    tracer: Tracer | undefined,
-    traceParent: OtelContext,
-    signal: AbortSignal | undefined,
-  ) {
+  constructor(start: RunStart) {
     let resolve!: (value: unknown) => void;
     let reject!: (error: unknown) => void;
     super((res, rej) => {
       resolve = res as (value: unknown) => void;
       reject = rej;
     });
-    if (!(settings instanceof RunSettings)) {
+    if (!(start?.settings instanceof RunSettings)) {
       throw new TypeError("WorkflowHandler is made by workflow.run(), not constructed directly");
     }
-    this.#run = new Run(
-      settings,
-      startEvent,
-      timeoutMs,
-      stepwise,
-      tracer,
-      traceParent,
-      signal,
-      this,
-      resolve,
-      reject,
-    );
+    this.#run = new Run(start, this, resolve, reject);
   }
 
   /** This run's id (a UUID). */
@@ -105,6 +85,15 @@ export class WorkflowHandler<R = unknown> extends Promise<R> {
   /** The step invocations of this run so far, in start order (what `drawMostRecentExecution` draws). */
   get history(): readonly ExecutionRecord[] {
     return this.#run.history;
+  }
+
+  /**
+   * Stream events dropped because nobody consumed them: past the workflow's `streamLimit`, the
+   * oldest events kept for consumers not yet attached are dropped (a durable run keeps them all
+   * in its journal).
+   */
+  get streamDropped(): number {
+    return this.#run.streamInstance?.dropped ?? 0;
   }
 
   /** Step invocations past the workflow's `historyLimit`, counted but not in `history`. */

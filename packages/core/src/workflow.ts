@@ -224,16 +224,18 @@ export class Workflow {
     }
     const untraced = parent === undefined && this.options.tracer === undefined && !otelInUse();
     const traceParent = untraced ? ROOT_CONTEXT : traceParentOf(parent);
-    return new WorkflowHandler<RunResult<W>>(
-      this.#settingsFor(plan),
+    return new WorkflowHandler<RunResult<W>>({
+      settings: this.#settingsFor(plan),
       startEvent,
       timeoutMs,
-      opts.stepwise === true,
+      stepwise: opts.stepwise === true,
       // A nested run of a workflow with no tracer of its own traces with its parent's.
-      untraced ? undefined : (this.options.tracer ?? parent?.tracer ?? defaultTracer(traceParent)),
+      tracer: untraced
+        ? undefined
+        : (this.options.tracer ?? parent?.tracer ?? defaultTracer(traceParent)),
       traceParent,
       signal,
-    );
+    });
   }
 
   /** What all runs of this instance share, made once per plan. */
@@ -251,6 +253,8 @@ export class Workflow {
         payloadMaxLength(o.recordEventPayloads),
         this.services,
         o.historyLimit ?? 1000,
+        100_000,
+        10_000,
       );
     }
     return this.#settings;

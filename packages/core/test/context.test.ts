@@ -171,13 +171,19 @@ describe("ending a run", () => {
     await expect(handler.result).rejects.toBe(thrown);
   });
 
-  it("surfaces a thrown non-Error value as it is", async () => {
+  it("wraps a thrown non-Error value in a WorkflowRuntimeError naming the step (value as cause)", async () => {
     class ThrowsString extends Workflow {
       start = step({ accepts: [StartEvent], emits: [StopEvent] }, () => {
         throw "plain string";
       });
     }
-    await expect(new ThrowsString().run()).rejects.toBe("plain string");
+    const error = await new ThrowsString().run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(WorkflowRuntimeError);
+    expect((error as Error).message).toContain("Step start threw string");
+    expect((error as Error).cause).toBe("plain string");
   });
 
   it("throws WorkflowRuntimeError from handler.sendEvent after the run has ended", async () => {

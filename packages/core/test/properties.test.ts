@@ -168,7 +168,7 @@ function expected(shape: Shape, start: number): Expected {
     case "throw":
       return fail((e) => e === BOOM);
     case "throwValue":
-      return fail((e) => e === THROWN_VALUE);
+      return fail((e) => e instanceof WorkflowRuntimeError && e.cause === THROWN_VALUE);
     case "badReturn":
       return fail((e) => e instanceof WorkflowRuntimeError);
     case "stepTimeout":

@@ -99,13 +99,15 @@ describe("a failing step", () => {
         throw "plain string";
       });
     }
-    expect(await tracedFailure(new ThrowsString({ tracer: otel.tracer }).run())).toBe(
-      "plain string",
-    );
+    const error = await tracedFailure(new ThrowsString({ tracer: otel.tracer }).run());
+    expect((error as Error).cause).toBe("plain string");
+    // The step's span records what the step threw; the run's, what the run failed with.
     const only = otel.one("step only");
     expect(only.attributes["error.type"]).toBe("_OTHER");
     expect(only.status).toEqual({ code: SpanStatusCode.ERROR, message: "plain string" });
-    expect(otel.one("invoke_workflow ThrowsString").attributes["error.type"]).toBe("_OTHER");
+    expect(otel.one("invoke_workflow ThrowsString").attributes["error.type"]).toBe(
+      "WorkflowRuntimeError",
+    );
   });
 });
 

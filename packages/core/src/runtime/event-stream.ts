@@ -21,6 +21,13 @@ export class EventStream {
   private observable: Observable<Event> | undefined = undefined;
   /** The iterator, when it is the one consumer attached (write pushes to its queue directly). */
   private sole: IteratorConsumer | undefined = undefined;
+  /** Events dropped from the backlog past `limit` (`handler.streamDropped`). */
+  dropped = 0;
+
+  constructor(
+    /** The most events the backlog keeps for consumers not yet attached (`streamLimit`). */
+    readonly limit: number = Infinity,
+  ) {}
 
   /** An Observable view: each subscription attaches a consumer. */
   get events$(): Observable<Event> {

@@ -18,5 +18,9 @@ export class RunSettings {
     readonly services: ReadonlyMap<string, unknown>,
     /** How many execution records `history` keeps. */
     readonly historyLimit: number,
+    /** The most stream events kept for consumers not yet attached (`streamLimit`). */
+    readonly streamLimit: number,
+    /** The most events a run's wait buffer keeps (`waitBufferLimit`). */
+    readonly waitBufferLimit: number,
   ) {}
 }

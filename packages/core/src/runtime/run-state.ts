@@ -43,6 +43,19 @@ export interface Waiter {
   timer: { cancel(): void } | undefined;
 }
 
+/** What a run starts from: `workflow.run()` (and `workflow.resume()`) make it. */
+export interface RunStart {
+  readonly settings: RunSettings;
+  readonly startEvent: Event;
+  readonly timeoutMs: number | null;
+  readonly stepwise: boolean;
+  readonly tracer: Tracer | undefined;
+  readonly traceParent: OtelContext;
+  readonly signal: AbortSignal | undefined;
+  /** The store to start from (`run(input, { context })` carries a settled run's store over). */
+  readonly store?: RunStore | undefined;
+}
+
 /** A stepwise round in progress (`runStep()`). */
 export interface Round {
   seq: number;
@@ -115,19 +128,29 @@ export abstract class RunState implements ViewHost {
   ledger: RunLedger | undefined = undefined;
   abstract readonly tracing: RunTracing;
 
-  constructor(
-    readonly settings: RunSettings,
-    readonly startEvent: Event,
-    readonly timeoutMs: number | null,
-    readonly stepwise: boolean,
-    /** Undefined when every span would be a no-op (no SDK, no parent span): none is started. */
-    readonly tracer: Tracer | undefined,
-    readonly traceParent: OtelContext,
-    readonly signal: AbortSignal | undefined,
-  ) {
-    const steps = settings.plan.steps.length;
+  readonly settings: RunSettings;
+  readonly startEvent: Event;
+  readonly timeoutMs: number | null;
+  readonly stepwise: boolean;
+  /** Undefined when every span would be a no-op (no SDK, no parent span): none is started. */
+  readonly tracer: Tracer | undefined;
+  readonly traceParent: OtelContext;
+  readonly signal: AbortSignal | undefined;
+  /** How many events steps wrote to the stream (the terminal event not counted). */
+  streamWritten = 0;
+
+  constructor(start: RunStart) {
+    this.settings = start.settings;
+    this.startEvent = start.startEvent;
+    this.timeoutMs = start.timeoutMs;
+    this.stepwise = start.stepwise;
+    this.tracer = start.tracer;
+    this.traceParent = start.traceParent;
+    this.signal = start.signal;
+    if (start.store !== undefined) this.storeInstance = start.store;
+    const steps = start.settings.plan.steps.length;
     this.active = new Array<number>(steps).fill(0);
-    this.budgets = stepwise ? new Array<number>(steps).fill(0) : undefined;
+    this.budgets = start.stepwise ? new Array<number>(steps).fill(0) : undefined;
   }
 
   /** When the run times out, on the `performance.now()` clock; null without a timeout. */
@@ -138,7 +161,7 @@ export abstract class RunState implements ViewHost {
   /** The run's stream: written events, then the terminal event. */
   get stream(): EventStream {
     if (this.streamInstance === undefined) {
-      this.streamInstance = new EventStream();
+      this.streamInstance = new EventStream(this.settings.streamLimit);
       if (this.terminal !== undefined) this.streamInstance.end(this.terminal);
     }
     return this.streamInstance;

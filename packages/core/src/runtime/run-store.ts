@@ -15,6 +15,13 @@ export class RunStore implements Store<Record<string, unknown>> {
     }
   }
 
+  /** A store of the same schema holding the same values (values are shared, not cloned). */
+  copy(): RunStore {
+    const copy = new RunStore(this.schema, this.workflowName);
+    for (const [k, v] of this.values) copy.values.set(k, v);
+    return copy;
+  }
+
   get(key: string, ...rest: [unknown?]): Promise<unknown> {
     if (this.values.has(key)) return Promise.resolve(this.values.get(key));
     if (rest.length > 0) return Promise.resolve(rest[0]);

@@ -1,6 +1,5 @@
 // One run of a workflow: its lifecycle (start, stop, fail, time out, cancel) and its views.
 import { ROOT_CONTEXT } from "@opentelemetry/api";
-import type { Context as OtelContext, Tracer } from "@opentelemetry/api";
 import { Observable, Subject } from "rxjs";
 import { WorkflowCancelledError, WorkflowTimeoutError } from "../errors.js";
 import { type Event, type EventClass, type StopEvent, eventSchema } from "../event.js";
@@ -11,8 +10,7 @@ import {
 } from "../workflow-events.js";
 import { addDeadline } from "./deadlines.js";
 import { FanIn } from "./fan-in.js";
-import type { UnhandledEvent } from "./run-state.js";
-import type { RunSettings } from "./run-settings.js";
+import type { RunStart, UnhandledEvent } from "./run-state.js";
 import { scheduleStart } from "./start-queue.js";
 import { StepView } from "./step-view.js";
 import { RunStepwise } from "./stepwise.js";
@@ -31,19 +29,14 @@ export class Run extends RunStepwise {
   private readonly onAbort: (() => void) | undefined;
 
   constructor(
-    settings: RunSettings,
-    startEvent: Event,
-    timeoutMs: number | null,
-    stepwise: boolean,
-    tracer: Tracer | undefined,
-    traceParent: OtelContext,
-    signal: AbortSignal | undefined,
+    start: RunStart,
     /** The run's handler: the promise of its result. */
     readonly result: Promise<unknown>,
     private readonly resolveResult: (value: unknown) => void,
     private readonly rejectResult: (error: unknown) => void,
   ) {
-    super(settings, startEvent, timeoutMs, stepwise, tracer, traceParent, signal);
+    super(start);
+    const { settings, tracer, traceParent, timeoutMs, signal, stepwise } = start;
     this.tracing =
       tracer === undefined && traceParent === ROOT_CONTEXT
         ? RunTracing.off
@@ -111,6 +104,7 @@ export class Run extends RunStepwise {
 
   /** `ctx.writeEventToStream` (checked by the view). */
   written(_view: StepView, event: Event): void {
+    this.streamWritten++;
     this.stream.write(event);
   }
 

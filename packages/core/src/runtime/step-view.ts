@@ -142,6 +142,10 @@ export class StepView implements Context {
     });
   }
 
+  /** The run this view belongs to. */
+  get host(): ViewHost {
+    return this.run;
+  }
   get runId(): string {
     return this.run.runId;
   }

@@ -87,7 +87,7 @@ describe("ctx.waitForEvent: human in the loop", () => {
     expect(await handler).toBe("mine");
   });
 
-  it("resumes every step waiting for the same class", async () => {
+  it("wakes one waiter per event, the oldest first, when several wait for the same class", async () => {
     class Both extends Event.define({ n: z.number() }) {}
     class Two extends Workflow {
       start = step({ accepts: [StartEvent], emits: [Both] }, (_ev, ctx) => {
@@ -104,10 +104,12 @@ describe("ctx.waitForEvent: human in the loop", () => {
     const handler = new Two().run();
     let waiting = 0;
     for await (const ev of handler.streamEvents()) {
-      if (ev instanceof Both && ++waiting === 2)
+      if (ev instanceof Both && ++waiting === 2) {
         handler.sendEvent(new Answer({ text: "go", id: 5 }));
+        handler.sendEvent(new Answer({ text: "go", id: 6 }));
+      }
     }
-    expect(await handler).toEqual([15, 25]);
+    expect(await handler).toEqual([15, 26]);
   });
 
   it("rejects with StepTimeoutError after its timeout, which the step may catch", async () => {

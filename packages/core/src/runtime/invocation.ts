@@ -97,6 +97,7 @@ export abstract class RunInvocation extends RunRouting {
     }
     view.ended = true;
     if (failed) view.abandoned = true;
+    if (view.waited !== undefined) this.forgetWaits(view);
     this.live?.delete(view);
     if (view.signalRead && !this.settled) (this.abortAtEnd ??= new Set()).add(view);
     this.active[step.index]!--;

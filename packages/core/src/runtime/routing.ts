@@ -28,14 +28,16 @@ export abstract class RunRouting extends RunScheduling {
       this.push(target, event, link);
       return;
     }
-    const delivered = this.waiters !== undefined && this.deliverToWaiters(this.waiters, event);
+    // A waiter takes the event first, and consumes it (one event wakes one waiter).
+    if (this.waiters !== undefined && this.deliverToWaiters(this.waiters, event)) return;
     const steps = route.steps;
     if (steps !== undefined) {
       for (let i = 0; i < steps.length; i++) this.push(steps[i]!, event, link);
       return;
     }
+    if (this.waitedFor !== undefined && this.bufferForWaits(event)) return;
     // A returned InputRequiredEvent went to the stream: that is where it is handled.
-    if (!delivered && !(route.inputRequired && this.streamedInputs?.has(event) === true)) {
+    if (!(route.inputRequired && this.streamedInputs?.has(event) === true)) {
       const reason = `no step accepts ${eventTypeName(event.constructor as EventClass)}`;
       if (this.settings.verbose) this.settings.log(`Unhandled event: ${reason}`);
       this.unhandledEvents?.next({ event, reason });

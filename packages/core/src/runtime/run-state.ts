@@ -115,6 +115,14 @@ export abstract class RunState implements ViewHost {
   timers: Set<{ cancel(): void }> | undefined = undefined;
   runDeadline: Deadline | undefined = undefined;
   waiters: Map<EventClass, Set<Waiter>> | undefined = undefined;
+  /**
+   * For each class some live invocation waited for: how many such invocations are still running
+   * (their later waits may want events that arrive in between, see `waitBuffer`).
+   */
+  waitedFor: Map<EventClass, number> | undefined = undefined;
+  /** Events kept for waits still to come, by class, oldest first; `waitBuffered` in all. */
+  waitBuffer: Map<EventClass, Event[]> | undefined = undefined;
+  waitBuffered = 0;
   fanIn: FanIn | undefined = undefined;
   started = false;
   /** InputRequiredEvents that steps returned, written to the stream (not unhandled if unrouted). */

@@ -172,6 +172,7 @@ export class Run extends RunStepwise {
     const abortAtEnd = this.abortAtEnd;
     this.live = this.abortAtEnd = undefined;
     this.fanIn = undefined;
+    this.waitBuffer = this.waitedFor = undefined;
     const needsReason =
       (live?.size ?? 0) > 0 || (abortAtEnd?.size ?? 0) > 0 || this.waiters !== undefined;
     const reason = needsReason ? this.endReason() : undefined;

@@ -85,6 +85,8 @@ export class StepView implements Context {
   firstStart = 0;
   /** What this invocation collected so far (steps with a retry policy); made on first use. */
   memo: CollectMemo | undefined = undefined;
+  /** The classes this attempt has waited for (`waitForEvent`), or undefined. */
+  waited: EventClass[] | undefined = undefined;
   /** The invocation's number in its run (1, 2, …): `invocationId` is made from it when asked. */
   invocation = 0;
   /** What the attempt returned or sent, in order: none, one event, or several. */

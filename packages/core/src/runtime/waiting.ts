@@ -42,11 +42,21 @@ export abstract class RunWaiting extends RunState {
             ),
       );
     }
+    this.noteWait(view, cls);
+    const requirements = options?.requirements as Record<string, unknown> | undefined;
+    const buffered =
+      this.waitBuffer === undefined ? undefined : this.takeBuffered(cls, requirements);
+    if (buffered !== undefined) {
+      // An answer that came before the wait: taken at once (the question is still asked).
+      if (options?.waiterEvent !== undefined) view.writeEventToStream(options.waiterEvent);
+      this.ledger?.waitAnswered?.(view, buffered);
+      return Promise.resolve(buffered);
+    }
     const pool = this.pool(step.index);
     return new Promise<Event>((resolve, reject) => {
       const waiter: Waiter = {
         cls,
-        requirements: options?.requirements as Record<string, unknown> | undefined,
+        requirements,
         view,
         timer: undefined,
         resolve: (e) => {
@@ -92,23 +102,72 @@ export abstract class RunWaiting extends RunState {
     this.inflight++;
   }
 
-  /** Hands `event` to the waiters it matches; true if any took it. */
+  /** Hands `event` to the oldest waiter it matches, which consumes it; true if one took it. */
   deliverToWaiters(waiters: Map<EventClass, Set<Waiter>>, event: Event): boolean {
     const set = waiters.get(event.constructor as EventClass);
     if (set === undefined) return false;
-    let delivered = false;
-    for (const w of [...set]) {
-      if (w.requirements !== undefined) {
-        const fields = event as unknown as Record<string, unknown>;
-        let ok = true;
-        for (const k in w.requirements) if (fields[k] !== w.requirements[k]) ok = false;
-        if (!ok) continue;
-      }
-      delivered = true;
+    for (const w of set) {
+      if (w.requirements !== undefined && !meets(event, w.requirements)) continue;
       this.ledger?.waitAnswered?.(w.view, event);
       w.resolve(event);
+      return true;
     }
-    return delivered;
+    return false;
+  }
+
+  /**
+   * Keeps an event nobody takes now for a wait still to come, if a live invocation has waited
+   * for its class (a loop of waits between which a burst arrives); false if it is not kept.
+   */
+  bufferForWaits(event: Event): boolean {
+    const cls = event.constructor as EventClass;
+    if (this.waitedFor?.has(cls) !== true) return false;
+    if (this.waitBuffered >= this.settings.waitBufferLimit) return false;
+    const buffer = (this.waitBuffer ??= new Map());
+    let list = buffer.get(cls);
+    if (list === undefined) buffer.set(cls, (list = []));
+    list.push(event);
+    this.waitBuffered++;
+    return true;
+  }
+
+  /** The oldest buffered event of `cls` that meets `requirements`, removed; or undefined. */
+  private takeBuffered(
+    cls: EventClass,
+    requirements: Readonly<Record<string, unknown>> | undefined,
+  ): Event | undefined {
+    const list = this.waitBuffer!.get(cls);
+    if (list === undefined) return undefined;
+    const i = requirements === undefined ? 0 : list.findIndex((e) => meets(e, requirements));
+    if (i < 0) return undefined;
+    const [event] = list.splice(i, 1);
+    this.waitBuffered--;
+    if (list.length === 0) {
+      this.waitBuffer!.delete(cls);
+      if (this.waitBuffer!.size === 0) this.waitBuffer = undefined;
+    }
+    return event;
+  }
+
+  /** Counts `view` among the live invocations that waited for `cls` (once per class). */
+  private noteWait(view: StepView, cls: EventClass): void {
+    const waited = (view.waited ??= []);
+    if (waited.includes(cls)) return;
+    waited.push(cls);
+    const counts = (this.waitedFor ??= new Map());
+    counts.set(cls, (counts.get(cls) ?? 0) + 1);
+  }
+
+  /** An attempt that waited has ended: its classes no longer keep events in the buffer. */
+  forgetWaits(view: StepView): void {
+    const counts = this.waitedFor;
+    if (counts === undefined) return;
+    for (const cls of view.waited!) {
+      const n = (counts.get(cls) ?? 1) - 1;
+      if (n > 0) counts.set(cls, n);
+      else counts.delete(cls);
+    }
+    if (counts.size === 0) this.waitedFor = undefined;
   }
 
   /** At the run's end: every waiter rejects with the run's end reason. */
@@ -118,4 +177,11 @@ export abstract class RunWaiting extends RunState {
     for (const set of waiters.values()) for (const w of [...set]) w.reject(reason);
     this.waiters = undefined;
   }
+}
+
+/** Whether an event's fields equal every required value (`===`). */
+function meets(event: Event, requirements: Readonly<Record<string, unknown>>): boolean {
+  const fields = event as unknown as Record<string, unknown>;
+  for (const k in requirements) if (fields[k] !== requirements[k]) return false;
+  return true;
 }

@@ -52,6 +52,7 @@ export {
   Workflow,
   type WorkflowOptions,
   type RunOptions,
+  type ResumeOptions,
   type RunInput,
   type RunResult,
 } from "./workflow.js";
@@ -72,3 +73,9 @@ export type {
   JournalRunStatus,
 } from "./journal.js";
 export { memoryJournal } from "./memory-journal.js";
+export type {
+  RunSnapshot,
+  SnapshotInvocation,
+  SnapshotError,
+  SnapshotStatus,
+} from "./runtime/snapshot.js";

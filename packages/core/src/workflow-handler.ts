@@ -5,6 +5,7 @@ import type { Event } from "./event.js";
 import { Run } from "./runtime/run.js";
 import type { RunStart, UnhandledEvent } from "./runtime/run-state.js";
 import { RunSettings } from "./runtime/run-settings.js";
+import type { RunSnapshot } from "./runtime/snapshot.js";
 import type { ExecutionRecord } from "./runtime/step-view.js";
 
 export type { UnhandledEvent };
@@ -104,6 +105,17 @@ export class WorkflowHandler<R = unknown> extends Promise<R> {
   /** How the run ended, or "running". */
   get status(): "running" | "completed" | "failed" | "timed_out" | "cancelled" {
     return this.#run.status;
+  }
+
+  /**
+   * The run's whole state now, as plain JSON (`version: 1`): queued events, invocations in
+   * flight, fan-in buffers, waits, the store. `workflow.resume(snapshot)` continues from it, in
+   * this process or another. Rejects with a WorkflowRuntimeError naming the key when a store
+   * value (or event data) is not JSON-safe.
+   */
+  snapshot(): Promise<RunSnapshot> {
+    // A microtask later: what the current synchronous stretch of steps does is in the cut.
+    return Promise.resolve().then(() => this.#run.snapshot());
   }
 
   /** The run's stream as an async iterable (the same stream as `events$`). */

@@ -20,7 +20,9 @@ import {
   StopEvent,
 } from "./event.js";
 import { type CollectedStep, type WorkflowPlan, buildPlan } from "./internal/plan.js";
+import { reviveSnapshot } from "./runtime/restore.js";
 import { RunSettings } from "./runtime/run-settings.js";
+import type { RunSnapshot } from "./runtime/snapshot.js";
 import type { StepView } from "./runtime/step-view.js";
 import { type StepDefinition, isStepDefinition, methodStepDefinition } from "./step.js";
 import { VERSION } from "./version.js";
@@ -65,6 +67,16 @@ export interface WorkflowOptions {
 
 /** The default `maxLength` of `recordEventPayloads: true`. */
 const DEFAULT_PAYLOAD_LENGTH = 256;
+
+/** Options of `workflow.resume()`. */
+export interface ResumeOptions {
+  /** Aborting it cancels the resumed run. */
+  readonly signal?: AbortSignal;
+  /** The resumed run's timeout (ms, or `null`); default the workflow's, counted afresh. */
+  readonly timeout?: number | null;
+  /** Drive the resumed run round by round; default: as the snapshotted run was. */
+  readonly stepwise?: boolean;
+}
 
 /** Options of one `run()`. */
 export interface RunOptions {
@@ -235,6 +247,50 @@ export class Workflow {
         : (this.options.tracer ?? parent?.tracer ?? defaultTracer(traceParent)),
       traceParent,
       signal,
+    });
+  }
+
+  /**
+   * Continues a run from a snapshot (`await handler.snapshot()`, maybe saved as JSON and read
+   * back in another process): same `runId`; queued events are delivered, invocations that were
+   * in flight run again from their start (same `ctx.invocationId`, `ctx.retry.attempt` going
+   * on), buffers and the store are restored, and no new start event is sent. A snapshot of a
+   * settled run gives a settled handler with the same result or error. The run timeout starts
+   * afresh (`options.timeout` overrides it).
+   *
+   * @example
+   * const snap = await handler.snapshot();
+   * await handler.cancel();
+   * const again = new ApprovalWorkflow().resume(JSON.parse(JSON.stringify(snap)));
+   * again.sendEvent(new Approval({ ok: true }));
+   * await again;
+   */
+  resume<W extends Workflow>(
+    this: W,
+    snapshot: RunSnapshot,
+    options?: ResumeOptions,
+  ): WorkflowHandler<RunResult<W>> {
+    const plan = this[PLAN]();
+    const revived = reviveSnapshot(plan, snapshot, (json) => this.reviveEvent(json));
+    const o = options ?? {};
+    const timeoutMs =
+      o.timeout !== undefined
+        ? o.timeout
+        : this.options.timeout === undefined
+          ? 45_000
+          : this.options.timeout;
+    const settled = revived.status !== "running";
+    const untraced = settled || (this.options.tracer === undefined && !otelInUse());
+    const traceParent = untraced ? ROOT_CONTEXT : traceParentOf(undefined);
+    return new WorkflowHandler<RunResult<W>>({
+      settings: this.#settingsFor(plan),
+      startEvent: revived.input,
+      timeoutMs,
+      stepwise: o.stepwise ?? revived.stepwise,
+      tracer: untraced ? undefined : (this.options.tracer ?? defaultTracer(traceParent)),
+      traceParent,
+      signal: o.signal,
+      restore: revived,
     });
   }
 

@@ -76,6 +76,13 @@ export class Collector<L> {
     return { events, links };
   }
 
+  /** Every buffered event, class by class (each class's in arrival order). */
+  contents(): Event[] {
+    const out: Event[] = [];
+    for (const q of this.queues.values()) out.push(...q.events.toArray());
+    return out;
+  }
+
   /** `count` events of one class in arrival order; null until that many are buffered. */
   takeCount(cls: EventClass, count: number): Taken<L> | null {
     const q = this.queueOf(cls);

@@ -69,6 +69,11 @@ export class Fifo<T> {
     return out;
   }
 
+  /** The items in order, as a new array (the queue is unchanged). */
+  toArray(): T[] {
+    return this.items.slice(this.head) as T[];
+  }
+
   clear(): void {
     this.items = [];
     this.head = 0;

@@ -54,6 +54,7 @@ export abstract class RunInvocation extends RunRouting {
     } else this.historyDropped++;
     if (this.round !== undefined) view.seq = this.round.seq++;
     if (span !== undefined) (this.live ??= new Set()).add(view);
+    this.addRunning(view);
     this.ledger?.attemptStarted?.(view);
 
     let out: unknown;
@@ -96,6 +97,7 @@ export abstract class RunInvocation extends RunRouting {
       }
     }
     view.ended = true;
+    this.removeRunning(view);
     if (failed) view.abandoned = true;
     if (view.waited !== undefined) this.forgetWaits(view);
     this.live?.delete(view);
@@ -215,20 +217,31 @@ export abstract class RunInvocation extends RunRouting {
       return true;
     }
     this.ledger?.retryScheduled?.(view, delay);
+    this.requeueRetry(
+      step,
+      {
+        event: view.event!,
+        link: view.link,
+        attempt: attempt + 1,
+        lastError: error,
+        firstStart,
+        memo: view.memo,
+        invocation: view.invocation,
+      },
+      delay,
+    );
+    return true;
+  }
+
+  /** Puts a retry back in its step's queue after `delay` ms (it holds no worker meanwhile). */
+  requeueRetry(step: StepRecord, retry: PendingRetry, delay: number): void {
     this.inflight++;
     const pool = this.pool(step.index);
     pool.retrying++;
-    const retry: PendingRetry = {
-      event: view.event!,
-      link: view.link,
-      attempt: attempt + 1,
-      lastError: error,
-      firstStart,
-      memo: view.memo,
-      invocation: view.invocation,
-    };
+    (pool.delayed ??= new Map()).set(retry, Date.now() + delay);
     const timer = startTimer(delay, () => {
       this.timers?.delete(timer);
+      pool.delayed?.delete(retry);
       this.inflight--;
       pool.retrying--;
       if (this.settled) return;
@@ -239,7 +252,6 @@ export abstract class RunInvocation extends RunRouting {
       this.checkRound();
     });
     this.addTimer(timer);
-    return true;
   }
 }
 

@@ -8,6 +8,7 @@ import type { StepRecord } from "../internal/plan.js";
 import type { Deadline } from "./deadlines.js";
 import { EventStream } from "./event-stream.js";
 import type { FanIn } from "./fan-in.js";
+import type { RevivedSnapshot } from "./restore.js";
 import type { RunLedger } from "./run-ledger.js";
 import type { RunSettings } from "./run-settings.js";
 import { RunStore } from "./run-store.js";
@@ -54,6 +55,8 @@ export interface RunStart {
   readonly signal: AbortSignal | undefined;
   /** The store to start from (`run(input, { context })` carries a settled run's store over). */
   readonly store?: RunStore | undefined;
+  /** A snapshot to continue from (`workflow.resume`): no start event is sent. */
+  readonly restore?: RevivedSnapshot | undefined;
 }
 
 /** A stepwise round in progress (`runStep()`). */
@@ -86,6 +89,8 @@ export abstract class RunState implements ViewHost {
   historyDropped = 0;
   /** How many invocations this run has started (the source of `ctx.invocationId`). */
   invocations = 0;
+  /** The attempts still running, newest first, linked through their views (for snapshots). */
+  running: StepView | undefined = undefined;
   /** Views whose signal was read or whose span is open: the run's end aborts and ends them. */
   live: Set<StepView> | undefined = undefined;
   /**
@@ -96,6 +101,8 @@ export abstract class RunState implements ViewHost {
   settled = false;
   status: RunStatus | "running" = "running";
   failure: unknown = undefined;
+  /** A completed run's result (what the handler resolved to). */
+  outcome: unknown = undefined;
   /** The run's id: given (a resumed run), or a UUID made when first asked for. */
   id: string | undefined = undefined;
   storeInstance: RunStore | undefined = undefined;
@@ -200,6 +207,23 @@ export abstract class RunState implements ViewHost {
 
   endReason(): unknown {
     return this.failure ?? new WorkflowCancelledError(this.settings.plan.workflowName);
+  }
+
+  /** Adds an attempt to the running list (O(1), no allocation). */
+  addRunning(view: StepView): void {
+    const head = this.running;
+    view.runningNext = head;
+    if (head !== undefined) head.runningPrev = view;
+    this.running = view;
+  }
+
+  removeRunning(view: StepView): void {
+    const { runningPrev: prev, runningNext: next } = view;
+    if (prev === undefined) {
+      if (this.running === view) this.running = next;
+    } else prev.runningNext = next;
+    if (next !== undefined) next.runningPrev = prev;
+    view.runningPrev = view.runningNext = undefined;
   }
 
   addTimer(timer: { cancel(): void }): void {

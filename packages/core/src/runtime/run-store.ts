@@ -15,6 +15,16 @@ export class RunStore implements Store<Record<string, unknown>> {
     }
   }
 
+  /** The keys and values, in the order they were first set. */
+  entries(): IterableIterator<[string, unknown]> {
+    return this.values.entries();
+  }
+
+  /** Puts a value as it is (a restored snapshot's, already validated once). */
+  restore(key: string, value: unknown): void {
+    this.values.set(key, value);
+  }
+
   /** A store of the same schema holding the same values (values are shared, not cloned). */
   copy(): RunStore {
     const copy = new RunStore(this.schema, this.workflowName);

@@ -2,7 +2,7 @@
 import { ROOT_CONTEXT } from "@opentelemetry/api";
 import { Observable, Subject } from "rxjs";
 import { WorkflowCancelledError, WorkflowTimeoutError } from "../errors.js";
-import { type Event, type EventClass, type StopEvent, eventSchema } from "../event.js";
+import { type Event, type EventClass, StopEvent, eventSchema } from "../event.js";
 import {
   WorkflowCancelledEvent,
   WorkflowFailedEvent,
@@ -10,6 +10,11 @@ import {
 } from "../workflow-events.js";
 import { addDeadline } from "./deadlines.js";
 import { FanIn } from "./fan-in.js";
+import { applySnapshot, memoOf } from "./apply-snapshot.js";
+import type { RevivedSnapshot } from "./restore.js";
+import type { RunSnapshot } from "./snapshot.js";
+import { takeSnapshot } from "./take-snapshot.js";
+import type { PendingRetry } from "./worker-pool.js";
 import type { RunStart, UnhandledEvent } from "./run-state.js";
 import { scheduleStart } from "./start-queue.js";
 import { StepView } from "./step-view.js";
@@ -48,7 +53,75 @@ export class Run extends RunStepwise {
       if (signal.aborted) queueMicrotask(this.onAbort);
       else signal.addEventListener("abort", this.onAbort, { once: true });
     }
+    const restore = start.restore;
+    if (restore !== undefined) {
+      this.restored = restore;
+      applySnapshot(this, restore);
+      if (restore.status !== "running") {
+        this.settleRestored(restore);
+        return;
+      }
+      if (restore.started && !stepwise) {
+        scheduleStart(this);
+        return;
+      }
+    }
     if (!stepwise) scheduleStart(this);
+  }
+
+  /** The snapshot this run continues from, until its in-flight work has been started again. */
+  private restored: RevivedSnapshot | undefined = undefined;
+
+  /** A snapshot of a settled run: the handler settles the same way at once. */
+  private settleRestored(r: RevivedSnapshot): void {
+    if (r.status === "completed") {
+      const stop = r.result instanceof StopEvent ? r.result : new StopEvent({ result: r.result });
+      this.finish("completed", r.result, stop);
+      return;
+    }
+    const error = r.error;
+    const terminal =
+      r.status === "cancelled"
+        ? new WorkflowCancelledEvent({ reason: undefined })
+        : r.status === "timed_out"
+          ? new WorkflowTimedOutEvent({ timeoutMs: this.timeoutMs ?? 0, activeSteps: [] })
+          : new WorkflowFailedEvent({ step: "", error, attempts: 0 });
+    this.finish(r.status as RunStatus, error, terminal);
+  }
+
+  /** Starts again what a snapshot had in flight or waiting out a retry, then the queues. */
+  private continueRestored(r: RevivedSnapshot): void {
+    const now = performance.now();
+    for (const i of r.inFlight) {
+      this.invoke(
+        i.step,
+        i.event,
+        undefined,
+        i.attempt,
+        i.lastError,
+        now,
+        memoOf(i.collected),
+        i.invocation,
+      );
+    }
+    for (const i of r.retrying) {
+      const retry: PendingRetry = {
+        event: i.event,
+        link: undefined,
+        attempt: i.attempt,
+        lastError: i.lastError,
+        firstStart: now,
+        memo: memoOf(i.collected),
+        invocation: i.invocation,
+      };
+      this.requeueRetry(i.step, retry, i.delayMs);
+    }
+    for (const step of this.settings.plan.steps) this.pump(step);
+  }
+
+  /** `handler.snapshot()`: the run's state now, as JSON. */
+  snapshot(): RunSnapshot {
+    return takeSnapshot(this, this.outcome);
   }
 
   /** Called by the shared deadline timer when the run's timeout has passed. */
@@ -90,6 +163,14 @@ export class Run extends RunStepwise {
   }
 
   start(): void {
+    const restored = this.restored;
+    if (restored !== undefined) {
+      this.restored = undefined;
+      if (restored.started) {
+        if (!this.settled) this.continueRestored(restored);
+        return;
+      }
+    }
     if (this.started || this.settled) return;
     this.started = true;
     this.route(this.startEvent, undefined, undefined, undefined);
@@ -161,6 +242,7 @@ export class Run extends RunStepwise {
     this.status = status;
     const ok = status === "completed";
     if (!ok) this.failure = value;
+    else this.outcome = value;
     this.runDeadline?.cancel();
     if (this.timers !== undefined) {
       for (const t of this.timers) t.cancel();

@@ -98,6 +98,9 @@ export class StepView implements Context {
   record: ExecutionRecord | undefined = undefined;
   /** The attempt before this one in the run's history. */
   previous: StepView | undefined = undefined;
+  /** Neighbours in the run's list of attempts still running (see `RunState.running`). */
+  runningPrev: StepView | undefined = undefined;
+  runningNext: StepView | undefined = undefined;
 
   constructor(
     private readonly run: ViewHost,

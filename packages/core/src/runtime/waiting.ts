@@ -1,7 +1,7 @@
 // Steps suspended in `waitForEvent`: registering waiters, answering them, their timeouts.
 import type { WaitForEventOptions } from "../context.js";
 import { StepTimeoutError, WorkflowRuntimeError } from "../errors.js";
-import { type Event, type EventClass, isEventClass } from "../event.js";
+import { type Event, type EventClass, eventTypeName, isEventClass } from "../event.js";
 import { describeValue } from "./describe-value.js";
 import { RunState, type Waiter } from "./run-state.js";
 import type { StepView } from "./step-view.js";
@@ -155,7 +155,19 @@ export abstract class RunWaiting extends RunState {
     if (waited.includes(cls)) return;
     waited.push(cls);
     const counts = (this.waitedFor ??= new Map());
+    if (!counts.has(cls)) this.rememberWaitedClass(cls);
     counts.set(cls, (counts.get(cls) ?? 0) + 1);
+  }
+
+  /**
+   * A class a step waits for is one of the workflow's events from then on (`reviveEvent`, the
+   * server, snapshots know it). Declare it in `static externalEvents` to have it known before
+   * any step has waited, as a fresh process resuming a snapshot needs.
+   */
+  private rememberWaitedClass(cls: EventClass): void {
+    const byType = this.settings.plan.eventsByType as Map<string, EventClass>;
+    const name = eventTypeName(cls);
+    if (!byType.has(name)) byType.set(name, cls);
   }
 
   /** An attempt that waited has ended: its classes no longer keep events in the buffer. */

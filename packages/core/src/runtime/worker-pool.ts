@@ -37,6 +37,8 @@ export class WorkerPool {
   queueLinks: Fifo<ProducerLink | undefined> | undefined = undefined;
   /** Retries waiting for a worker: they go before first tries, so a retry is not starved. */
   retries: Fifo<PendingRetry> | undefined = undefined;
+  /** Retries waiting out their delay, with when it ends (`Date.now()` clock, for snapshots). */
+  delayed: Map<PendingRetry, number> | undefined = undefined;
   private freeSlots: number[] | undefined = undefined;
   private nextSlot = 0;
 
@@ -60,6 +62,7 @@ export class WorkerPool {
     this.queue?.clear();
     this.queueLinks?.clear();
     this.retries?.clear();
+    this.delayed?.clear();
   }
 
   /** The worker slot of a traced attempt (`eventloom.step.worker`): a free one, reused. */

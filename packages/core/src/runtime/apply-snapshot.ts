@@ -1,0 +1,47 @@
+// Puts a revived snapshot's queues, buffers and store into a new run (before it continues).
+import type { Event, EventClass } from "../event.js";
+import { FanIn } from "./fan-in.js";
+import type { RevivedSnapshot } from "./restore.js";
+import type { RunState } from "./run-state.js";
+import type { CollectMemo } from "./worker-pool.js";
+
+export function applySnapshot(run: RunState, r: RevivedSnapshot): void {
+  run.id = r.runId;
+  run.invocations = r.invocations;
+  run.streamWritten = r.streamWritten;
+  run.started = r.started;
+  const store = run.store;
+  for (const [key, value] of Object.entries(r.store)) store.restore(key, value);
+  for (const q of r.queued) {
+    const pool = run.pool(q.step.index);
+    for (const event of q.events) pool.enqueue(event, undefined);
+  }
+  if (r.pending.length > 0)
+    run.pending = r.pending.map((p) => ({ event: p.event, link: undefined, target: p.step }));
+  if (r.collected.length > 0) {
+    const fanIn = (run.fanIn ??= new FanIn());
+    for (const c of r.collected) {
+      const buffer = fanIn.buffer(c.key);
+      for (const event of c.events) buffer.add(event, undefined);
+    }
+  }
+  for (const event of r.waitBuffer) {
+    const cls = event.constructor as EventClass;
+    const buffer = (run.waitBuffer ??= new Map());
+    let list = buffer.get(cls);
+    if (list === undefined) buffer.set(cls, (list = []));
+    list.push(event);
+    run.waitBuffered++;
+  }
+}
+
+/** What a revived invocation had collected, as the memo its retries read. */
+export function memoOf(
+  collected: ReadonlyMap<string, Event[] | null> | undefined,
+): CollectMemo | undefined {
+  if (collected === undefined) return undefined;
+  const memo: CollectMemo = new Map();
+  for (const [key, events] of collected)
+    memo.set(key, events === null ? null : { events, links: undefined });
+  return memo;
+}

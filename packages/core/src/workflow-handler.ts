@@ -118,9 +118,30 @@ export class WorkflowHandler<R = unknown> extends Promise<R> {
     return Promise.resolve().then(() => this.#run.snapshot());
   }
 
-  /** The run's stream as an async iterable (the same stream as `events$`). */
-  streamEvents(): AsyncIterableIterator<Event> {
-    return this.#run.stream.iterate();
+  /**
+   * The run's stream as an async iterable (the same stream as `events$`). With `{ from: n }`, a
+   * journaled run's stream from its n-th event (0: all of it, even across resumes), read back
+   * from the journal, then live.
+   */
+  streamEvents(options?: { readonly from?: number }): AsyncIterableIterator<Event> {
+    const from = options?.from;
+    if (from === undefined) return this.#run.stream.iterate();
+    if (!(Number.isInteger(from) && from >= 0)) {
+      throw new WorkflowRuntimeError(
+        `streamEvents({ from }): from must be an integer >= 0 (the index of the first event); got ${JSON.stringify(from)}`,
+      );
+    }
+    return this.#run.streamFrom(from);
+  }
+
+  /** @internal Resolves once a run resumed from its journal has been read back. */
+  whenLoaded(): Promise<void> {
+    return this.#run.loaded;
+  }
+
+  /** @internal Resolves once everything the run has changed so far is durable. */
+  whenDurable(): Promise<void> {
+    return this.#run.journal === undefined ? Promise.resolve() : this.#run.journal.durable();
   }
 
   /** Injects an event into the running workflow (queued behind the start event if early). */

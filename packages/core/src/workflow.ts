@@ -20,6 +20,9 @@ import {
   StopEvent,
 } from "./event.js";
 import { type CollectedStep, type WorkflowPlan, buildPlan } from "./internal/plan.js";
+import { type LoadedRun, journalOf, liveRun, loadRun, orphanedRuns } from "./durable.js";
+import { RunOwnedError } from "./errors.js";
+import type { Journal } from "./journal.js";
 import { reviveSnapshot } from "./runtime/restore.js";
 import { RunSettings } from "./runtime/run-settings.js";
 import type { RunSnapshot } from "./runtime/snapshot.js";
@@ -63,6 +66,12 @@ export interface WorkflowOptions {
    * new TradeWorkflow({ recordEventPayloads: { maxLength: 1024 } });
    */
   readonly recordEventPayloads?: boolean | { readonly maxLength: number };
+  /**
+   * Journal every run there (`sqliteJournal()` from @eventloom/sqlite, `postgresJournal()` from
+   * @eventloom/postgres, core's `memoryJournal()`): each step boundary is durable before what
+   * depends on it happens, and `recover()` resumes unfinished runs after a crash.
+   */
+  readonly journal?: Journal;
 }
 
 /** The default `maxLength` of `recordEventPayloads: true`. */
@@ -86,6 +95,8 @@ export interface RunOptions {
   readonly stepwise?: boolean;
   /** Overrides the workflow's timeout for this run (ms, or `null` for none). */
   readonly timeout?: number | null;
+  /** The run's id (default a new UUID): a journaled run's id must be new to its journal. */
+  readonly runId?: string;
   /**
    * The context of the step that starts this run as a nested run: the child inherits its
    * cancellation (`ctx.signal`) and never outlives its deadline.
@@ -247,6 +258,8 @@ export class Workflow {
         : (this.options.tracer ?? parent?.tracer ?? defaultTracer(traceParent)),
       traceParent,
       signal,
+      journal: this.options.journal,
+      runId: opts.runId,
     });
   }
 
@@ -267,12 +280,22 @@ export class Workflow {
    */
   resume<W extends Workflow>(
     this: W,
-    snapshot: RunSnapshot,
+    snapshot: RunSnapshot | string,
     options?: ResumeOptions,
   ): WorkflowHandler<RunResult<W>> {
     const plan = this[PLAN]();
-    const revived = reviveSnapshot(plan, snapshot, (json) => this.reviveEvent(json));
+    const revive = (json: EventJSON) => this.reviveEvent(json);
     const o = options ?? {};
+    if (typeof snapshot === "string") {
+      // A run id: claimed and read from the journal; the handler exists at once.
+      const journal = journalOf(this.options.journal, plan.workflowName, "resume(runId)");
+      return this.#durableHandler(plan, o, {
+        runId: snapshot,
+        journal,
+        load: loadRun(plan, journal, snapshot, revive),
+      });
+    }
+    const revived = reviveSnapshot(plan, snapshot, revive);
     const timeoutMs =
       o.timeout !== undefined
         ? o.timeout
@@ -291,6 +314,86 @@ export class Workflow {
       traceParent,
       signal: o.signal,
       restore: revived,
+    });
+  }
+
+  /**
+   * Claims and resumes every unfinished run of this workflow in its journal that no live owner
+   * holds (after a crash or a deploy): a handler for each. A step invocation whose outcome was
+   * journaled never runs again; one in flight at the crash runs again with the same
+   * `ctx.invocationId`.
+   *
+   * @example
+   * const handlers = await new OrderWorkflow({ journal }).recover();
+   * await Promise.allSettled(handlers);
+   */
+  async recover<W extends Workflow>(this: W): Promise<WorkflowHandler<RunResult<W>>[]> {
+    const plan = this[PLAN]();
+    const journal = journalOf(this.options.journal, plan.workflowName, "recover()");
+    const handlers: WorkflowHandler<RunResult<W>>[] = [];
+    for (const runId of await orphanedRuns(journal, plan.workflowName)) {
+      let loaded: LoadedRun;
+      try {
+        loaded = await loadRun(plan, journal, runId, (json) => this.reviveEvent(json));
+      } catch (error) {
+        // Taken by another process in the meantime: it is that one's to drive.
+        if (error instanceof RunOwnedError) continue;
+        throw error;
+      }
+      handlers.push(
+        this.#durableHandler(plan, {}, { runId, journal, load: Promise.resolve(loaded) }),
+      );
+    }
+    return handlers;
+  }
+
+  /**
+   * Sends an event to a journaled run that may not be live in this process: delivered to it if
+   * it runs here, else the run is claimed and resumed here first. Resolves once the event is
+   * durable (it is then delivered). RunOwnedError when another live process drives the run.
+   */
+  async sendEvent(
+    runId: string,
+    event: Event,
+    options?: { readonly step?: string },
+  ): Promise<void> {
+    const plan = this[PLAN]();
+    const journal = journalOf(this.options.journal, plan.workflowName, "sendEvent(runId, event)");
+    const live = liveRun(journal, runId);
+    if (live !== undefined) return live.send(event, options?.step);
+    const handler = this.resume(runId);
+    await handler.whenLoaded();
+    // Not found, owned elsewhere, or already ended: the handler says which.
+    if (handler.isDone()) await handler;
+    handler.sendEvent(event, options);
+    await handler.whenDurable();
+  }
+
+  /** A handler of a journaled run that is read back (and claimed) asynchronously. */
+  #durableHandler<W extends Workflow>(
+    plan: WorkflowPlan,
+    o: ResumeOptions,
+    durable: { runId: string; journal: Journal; load: Promise<LoadedRun> },
+  ): WorkflowHandler<RunResult<W>> {
+    const timeoutMs =
+      o.timeout !== undefined
+        ? o.timeout
+        : this.options.timeout === undefined
+          ? 45_000
+          : this.options.timeout;
+    const untraced = this.options.tracer === undefined && !otelInUse();
+    const traceParent = untraced ? ROOT_CONTEXT : traceParentOf(undefined);
+    return new WorkflowHandler<RunResult<W>>({
+      settings: this.#settingsFor(plan),
+      startEvent: new StartEvent({}),
+      timeoutMs,
+      stepwise: o.stepwise ?? false,
+      tracer: untraced ? undefined : (this.options.tracer ?? defaultTracer(traceParent)),
+      traceParent,
+      signal: o.signal,
+      runId: durable.runId,
+      journal: durable.journal,
+      load: durable.load,
     });
   }
 

@@ -9,6 +9,7 @@ export function applySnapshot(run: RunState, r: RevivedSnapshot): void {
   run.id = r.runId;
   run.invocations = r.invocations;
   run.streamWritten = r.streamWritten;
+  run.streamDelivered = r.streamWritten;
   run.started = r.started;
   const store = run.store;
   for (const [key, value] of Object.entries(r.store)) store.restore(key, value);
@@ -16,8 +17,11 @@ export function applySnapshot(run: RunState, r: RevivedSnapshot): void {
     const pool = run.pool(q.step.index);
     for (const event of q.events) pool.enqueue(event, undefined);
   }
-  if (r.pending.length > 0)
-    run.pending = r.pending.map((p) => ({ event: p.event, link: undefined, target: p.step }));
+  if (r.pending.length > 0) {
+    // Ahead of anything sent while the snapshot was being read.
+    const held = r.pending.map((p) => ({ event: p.event, link: undefined, target: p.step }));
+    run.pending = run.pending === undefined ? held : [...held, ...run.pending];
+  }
   if (r.collected.length > 0) {
     const fanIn = (run.fanIn ??= new FanIn());
     for (const c of r.collected) {

@@ -41,6 +41,16 @@ export class EventStream {
     }));
   }
 
+  /** How many events wait in the backlog for a first consumer. */
+  get backlogLength(): number {
+    return this.backlog?.length ?? 0;
+  }
+
+  /** Whether a consumer has attached yet (until then, written events wait in the backlog). */
+  get hasAttached(): boolean {
+    return this.attachedOnce;
+  }
+
   get ended(): boolean {
     return this.terminal !== null;
   }

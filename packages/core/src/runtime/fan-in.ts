@@ -78,6 +78,13 @@ export class FanIn {
       taken = prior ?? collector.takeCount(expected as EventClass, count);
     }
     memo?.set(key, taken);
+    if (view.host.durable) {
+      (view.collectLog ??= []).push({
+        key,
+        added: prior === undefined ? event : undefined,
+        taken: taken?.events ?? [],
+      });
+    }
     if (taken === null) return null;
     // An attempt that is over has ended its span: links would land on an ended span.
     const links = taken.links;

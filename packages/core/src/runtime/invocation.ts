@@ -27,6 +27,7 @@ export abstract class RunInvocation extends RunRouting {
     firstStart: number,
     memo: CollectMemo | undefined,
     invocation: number,
+    replay?: Event[],
   ): void {
     const def = step.definition;
     const settings = this.settings;
@@ -41,6 +42,7 @@ export abstract class RunInvocation extends RunRouting {
       view.attempt = attempt;
       view.lastError = lastError;
     }
+    if (replay !== undefined && replay.length > 0) view.replay = replay.slice();
     if (def.retry !== undefined) {
       view.firstStart = attempt === 1 ? now() : firstStart;
       view.memo = memo;
@@ -108,6 +110,8 @@ export abstract class RunInvocation extends RunRouting {
     // The run's end already ended this span (it was live then): a span ends exactly once.
     if (this.settled) return;
     const returned = failed || result === null ? undefined : (result as Event | undefined);
+    // The outcome goes with the next checkpoint: what it dispatches waits for it.
+    this.journal?.changed();
     const ledger = this.ledger;
     const held =
       ledger?.attemptEnded === undefined
@@ -144,10 +148,11 @@ export abstract class RunInvocation extends RunRouting {
     if (!failed) {
       this.tracing.endStep(span);
       view.setStatus("completed");
+      if (view.deferred !== undefined) this.applyDeferred(view);
       if (returned !== undefined) {
         view.addOutput(returned);
         if (route!.inputRequired && step.emitsInputRequired) {
-          this.stream.write(returned);
+          this.releaseToStream(returned);
           (this.streamedInputs ??= new WeakSet()).add(returned);
         }
         const link = span === undefined ? undefined : this.tracing.linkOf(span);
@@ -167,6 +172,19 @@ export abstract class RunInvocation extends RunRouting {
     }
     if (this.pools !== undefined && !this.settled) this.pump(step);
     if (this.round !== undefined) this.checkRound();
+  }
+
+  /** A durable attempt ended well: its store writes land, its sends go out, its writes stream. */
+  private applyDeferred(view: StepView): void {
+    const deferred = view.deferred!;
+    view.deferred = undefined;
+    deferred.store?.commit();
+    for (const ev of deferred.stream) this.releaseToStream(ev);
+    const link = view.span === undefined ? undefined : this.tracing.linkOf(view.span);
+    for (const s of deferred.sends) {
+      const target = s.target === undefined ? undefined : this.settings.plan.byName.get(s.target);
+      this.emit(view, s.event, link, target, undefined);
+    }
   }
 
   private withStepTimeout(view: StepView, out: unknown, ms: number): Promise<unknown> {

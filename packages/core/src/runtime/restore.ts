@@ -20,6 +20,8 @@ export interface RevivedInvocation {
   readonly lastError: unknown;
   readonly collected: ReadonlyMap<string, Event[] | null> | undefined;
   readonly delayMs: number;
+  /** The answers its waits had got, handed back in order when it runs again. */
+  readonly answers: Event[] | undefined;
 }
 
 /** A snapshot checked against the workflow, with live events. */
@@ -124,6 +126,7 @@ export function reviveSnapshot(
               ]),
             ),
       delayMs: typeof i.delayMs === "number" ? i.delayMs : 0,
+      answers: i.answers?.map((e, k) => event(e, `${where}.answers[${k}]`)),
     };
   };
   const status = s.status as SnapshotStatus;

@@ -108,10 +108,21 @@ export abstract class RunRouting extends RunScheduling {
     }
     if (view.abandoned) return;
     if (step === undefined) {
+      if (this.journal !== undefined) {
+        // Durable before it is delivered: it goes with the next checkpoint.
+        (this.inbound ??= []).push({ event, link: undefined, target });
+        this.journal.changed();
+        return;
+      }
       this.emit(undefined, event, undefined, target, route);
       return;
     }
     view.addOutput(event);
+    if (this.journal !== undefined) {
+      // Sent with the attempt's outcome: nothing of an attempt is seen before it ends.
+      view.defer().sends.push({ event, target: target?.name });
+      return;
+    }
     const span = view.span;
     this.emit(
       view,

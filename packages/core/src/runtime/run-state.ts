@@ -8,6 +8,7 @@ import type { StepRecord } from "../internal/plan.js";
 import type { Deadline } from "./deadlines.js";
 import { EventStream } from "./event-stream.js";
 import type { FanIn } from "./fan-in.js";
+import type { Journal } from "../journal.js";
 import type { RevivedSnapshot } from "./restore.js";
 import type { RunLedger } from "./run-ledger.js";
 import type { RunSettings } from "./run-settings.js";
@@ -57,6 +58,21 @@ export interface RunStart {
   readonly store?: RunStore | undefined;
   /** A snapshot to continue from (`workflow.resume`): no start event is sent. */
   readonly restore?: RevivedSnapshot | undefined;
+  /** Journal the run there (the workflow's `journal` option). */
+  readonly journal?: Journal | undefined;
+  /** A resumed journaled run: the seq its next entry takes. */
+  readonly journalSeq?: number | undefined;
+  /** A resumed journaled run: its id (known before its journal is read). */
+  readonly runId?: string | undefined;
+  /** A run resumed from its journal: its state, once read (and claimed). */
+  readonly load?: Promise<{ readonly revived: RevivedSnapshot; readonly seq: number }> | undefined;
+}
+
+/** What a journaled run tells its journal: it has changes to make durable. */
+export interface JournalLink {
+  changed(): void;
+  /** Resolves once everything changed so far is durable. */
+  durable(): Promise<void>;
 }
 
 /** A stepwise round in progress (`runStep()`). */
@@ -141,10 +157,22 @@ export abstract class RunState implements ViewHost {
   round: Round | undefined = undefined;
   /** The run's observers (verbose log, journal); undefined when nobody observes. */
   ledger: RunLedger | undefined = undefined;
+  /** A journaled run's link to its journal (undefined for a run in memory only). */
+  journal: JournalLink | undefined = undefined;
+  /**
+   * A journaled run holds new work back while it has changes not yet durable: events are
+   * queued, not started, until the journal says the checkpoint holding them is written.
+   */
+  holdWork = false;
+  /** A journaled run's stream events, kept back until the checkpoint holding them is durable. */
+  unreleased: Event[] | undefined = undefined;
+  /** A journaled run's events from outside (`sendEvent`), delivered once durable. */
+  inbound: Envelope[] | undefined = undefined;
   abstract readonly tracing: RunTracing;
 
   readonly settings: RunSettings;
-  readonly startEvent: Event;
+  /** The start event (a run resumed from its journal learns it once the journal is read). */
+  startEvent: Event;
   readonly timeoutMs: number | null;
   readonly stepwise: boolean;
   /** Undefined when every span would be a no-op (no SDK, no parent span): none is started. */
@@ -153,6 +181,12 @@ export abstract class RunState implements ViewHost {
   readonly signal: AbortSignal | undefined;
   /** How many events steps wrote to the stream (the terminal event not counted). */
   streamWritten = 0;
+  /** How many stream events have gone out to consumers (a journaled run's once durable). */
+  streamDelivered = 0;
+
+  get durable(): boolean {
+    return this.journal !== undefined;
+  }
 
   constructor(start: RunStart) {
     this.settings = start.settings;
@@ -226,6 +260,18 @@ export abstract class RunState implements ViewHost {
     view.runningPrev = view.runningNext = undefined;
   }
 
+  /** Writes to the stream now, or (journaled run) once the checkpoint holding it is durable. */
+  releaseToStream(event: Event): void {
+    this.streamWritten++;
+    if (this.journal === undefined) {
+      this.streamDelivered++;
+      this.stream.write(event);
+    } else {
+      (this.unreleased ??= []).push(event);
+      this.journal.changed();
+    }
+  }
+
   addTimer(timer: { cancel(): void }): void {
     (this.timers ??= new Set()).add(timer);
   }
@@ -241,6 +287,7 @@ export abstract class RunState implements ViewHost {
     firstStart: number,
     memo: CollectMemo | undefined,
     invocation: number,
+    replay?: Event[],
   ): void;
   /** Resolves the current stepwise round if it is over (stepwise layer). */
   abstract checkRound(): void;

@@ -43,27 +43,37 @@ export class RunStore implements Store<Record<string, unknown>> {
   }
 
   set(key: string, value: unknown): Promise<void> {
-    if (this.schema !== undefined) {
-      const field = this.schema.shape[key] as z.ZodType | undefined;
-      if (field === undefined) {
-        return Promise.reject(
-          new WorkflowRuntimeError(
-            `${this.workflowName}: store key "${key}" is not in the workflow's state schema (keys: ${Object.keys(this.schema.shape).join(", ")})`,
-          ),
-        );
-      }
-      const parsed = field.safeParse(value);
-      if (!parsed.success) {
-        return Promise.reject(
-          new WorkflowRuntimeError(
-            `${this.workflowName}: invalid value for store key "${key}": ${parsed.error.issues.map((i) => i.message).join("; ")}`,
-            { cause: parsed.error },
-          ),
-        );
-      }
-      value = parsed.data;
-    }
-    this.values.set(key, value);
+    const checked = this.check(key, value);
+    if (!checked.ok) return Promise.reject(checked.error);
+    this.values.set(key, checked.value);
     return Promise.resolve();
+  }
+
+  /** A value as the state schema parses it, or the error naming the key. */
+  check(
+    key: string,
+    value: unknown,
+  ): { ok: true; value: unknown } | { ok: false; error: WorkflowRuntimeError } {
+    if (this.schema === undefined) return { ok: true, value };
+    const field = this.schema.shape[key] as z.ZodType | undefined;
+    if (field === undefined) {
+      return {
+        ok: false,
+        error: new WorkflowRuntimeError(
+          `${this.workflowName}: store key "${key}" is not in the workflow's state schema (keys: ${Object.keys(this.schema.shape).join(", ")})`,
+        ),
+      };
+    }
+    const parsed = field.safeParse(value);
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: new WorkflowRuntimeError(
+          `${this.workflowName}: invalid value for store key "${key}": ${parsed.error.issues.map((i) => i.message).join("; ")}`,
+          { cause: parsed.error },
+        ),
+      };
+    }
+    return { ok: true, value: parsed.data };
   }
 }

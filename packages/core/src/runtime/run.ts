@@ -9,7 +9,10 @@ import {
   WorkflowTimedOutEvent,
 } from "../workflow-events.js";
 import { addDeadline } from "./deadlines.js";
+import type { EventJSON } from "../event.js";
+import type { Journal } from "../journal.js";
 import { FanIn } from "./fan-in.js";
+import { foldJournal } from "./journal-records.js";
 import { applySnapshot, memoOf } from "./apply-snapshot.js";
 import type { RevivedSnapshot } from "./restore.js";
 import type { RunSnapshot } from "./snapshot.js";
@@ -21,6 +24,8 @@ import { StepView } from "./step-view.js";
 import { RunStepwise } from "./stepwise.js";
 import { type RunStatus, RunTracing } from "./tracing.js";
 import { verboseLog } from "./verbose-log.js";
+import { DurableRun } from "./durable-run.js";
+import { writerFor } from "./journal-writer.js";
 
 /**
  * One run of a workflow. Its bus (`route`) hands each event by class in O(1) to the worker pools
@@ -47,11 +52,30 @@ export class Run extends RunStepwise {
         ? RunTracing.off
         : new RunTracing(tracer, settings.plan.workflowName, this, traceParent, settings);
     if (settings.verbose) this.ledger = verboseLog(settings, () => this.runId);
+    if (start.runId !== undefined) this.id = start.runId;
+    this.journalOf = start.journal;
+    if (start.journal !== undefined && start.load === undefined) {
+      this.journal = new DurableRun(
+        this,
+        writerFor(start.journal),
+        settings.plan.workflowName,
+        start.journalSeq ?? 0,
+      );
+    }
     if (timeoutMs !== null) this.runDeadline = addDeadline(timeoutMs, this);
     if (signal !== undefined) {
       this.onAbort = () => this.cancel(signal.reason);
       if (signal.aborted) queueMicrotask(this.onAbort);
       else signal.addEventListener("abort", this.onAbort, { once: true });
+    }
+    if (start.load !== undefined) {
+      // Resumed from a journal: nothing runs until its state has been read and claimed.
+      this.loaded = start.load.then(
+        ({ revived, seq }) => this.continueLoaded(start, revived, seq),
+        (error: unknown) =>
+          this.finish("failed", error, new WorkflowFailedEvent({ step: "", error, attempts: 0 })),
+      );
+      return;
     }
     const restore = start.restore;
     if (restore !== undefined) {
@@ -67,6 +91,27 @@ export class Run extends RunStepwise {
       }
     }
     if (!stepwise) scheduleStart(this);
+  }
+
+  /** Resolves once a run resumed from its journal has read it (at once for other runs). */
+  loaded: Promise<void> = Promise.resolve();
+
+  private continueLoaded(start: RunStart, revived: RevivedSnapshot, seq: number): void {
+    const journal = start.journal!;
+    if (this.settled) {
+      // Cancelled while its journal was read: the run stays as the journal has it.
+      void journal.release(this.runId, writerFor(journal).owner).catch(ignore);
+      return;
+    }
+    this.startEvent = revived.input;
+    this.journal = new DurableRun(this, writerFor(journal), this.settings.plan.workflowName, seq);
+    applySnapshot(this, revived);
+    if (revived.status !== "running") {
+      this.settleRestored(revived);
+      return;
+    }
+    this.restored = revived;
+    this.start();
   }
 
   /** The snapshot this run continues from, until its in-flight work has been started again. */
@@ -92,6 +137,15 @@ export class Run extends RunStepwise {
   /** Starts again what a snapshot had in flight or waiting out a retry, then the queues. */
   private continueRestored(r: RevivedSnapshot): void {
     const now = performance.now();
+    const held = this.pending;
+    this.pending = undefined;
+    if (held !== undefined) {
+      // Held events: delivered once durable (journaled run), else at once.
+      if (this.journal !== undefined) {
+        (this.inbound ??= []).push(...held);
+        this.journal.changed();
+      } else for (const env of held) this.route(env.event, env.link, env.target, undefined);
+    }
     for (const i of r.inFlight) {
       this.invoke(
         i.step,
@@ -102,6 +156,7 @@ export class Run extends RunStepwise {
         now,
         memoOf(i.collected),
         i.invocation,
+        i.answers,
       );
     }
     for (const i of r.retrying) {
@@ -119,6 +174,42 @@ export class Run extends RunStepwise {
     for (const step of this.settings.plan.steps) this.pump(step);
   }
 
+  /**
+   * The stream from event `from` (0 = the first): a journaled run's earlier events come from its
+   * journal, then the run's events as they are released. A run in memory only has no earlier
+   * events to give: its stream is as `streamEvents()` gives it.
+   */
+  async *streamFrom(from: number): AsyncGenerator<Event> {
+    const journal = this.journalOf;
+    if (journal === undefined) {
+      yield* { [Symbol.asyncIterator]: () => this.stream.iterate() };
+      return;
+    }
+    // Attached first, so nothing released while the journal is read is missed. A first
+    // consumer gets the backlog too: events from index `dropped` on, else from `delivered`.
+    const stream = this.stream;
+    const delivered = this.streamDelivered;
+    let index = stream.hasAttached ? delivered : delivered - this.unconsumedBacklog();
+    const live = stream.iterate();
+    const { stream: journaled } = foldJournal(this.runId, await journal.read(this.runId));
+    const workflow = this.settings.workflow as { reviveEvent(json: EventJSON): Event };
+    for (let i = from; i < Math.min(delivered, journaled.length); i++) {
+      yield workflow.reviveEvent(journaled[i]!);
+    }
+    const first = Math.max(from, delivered);
+    for await (const ev of { [Symbol.asyncIterator]: () => live }) {
+      if (!(ev instanceof StopEvent) && index++ < first) continue;
+      yield ev;
+    }
+  }
+
+  /** How many delivered stream events wait in the backlog for a first consumer. */
+  private unconsumedBacklog(): number {
+    return this.streamInstance?.backlogLength ?? 0;
+  }
+
+  /** The journal this run is journaled in (kept after the run has settled, for replays). */
+  journalOf: Journal | undefined = undefined;
   /** `handler.snapshot()`: the run's state now, as JSON. */
   snapshot(): RunSnapshot {
     return takeSnapshot(this, this.outcome);
@@ -173,6 +264,8 @@ export class Run extends RunStepwise {
     }
     if (this.started || this.settled) return;
     this.started = true;
+    // A journaled run's header (its first checkpoint) is durable before its first step runs.
+    this.journal?.changed();
     this.route(this.startEvent, undefined, undefined, undefined);
     const pending = this.pending;
     if (pending === undefined) return;
@@ -183,10 +276,17 @@ export class Run extends RunStepwise {
     }
   }
 
+  sendFromOutside(event: Event, step: string | undefined): void {
+    this.callerView.sendEvent(event, step === undefined ? undefined : { step });
+  }
+
   /** `ctx.writeEventToStream` (checked by the view). */
-  written(_view: StepView, event: Event): void {
-    this.streamWritten++;
-    this.stream.write(event);
+  written(view: StepView, event: Event): void {
+    if (this.journal !== undefined && view.step !== undefined && !view.ended) {
+      view.defer().stream.push(event);
+      return;
+    }
+    this.releaseToStream(event);
   }
 
   collect(
@@ -273,16 +373,70 @@ export class Run extends RunStepwise {
     this.emittedEvents?.complete();
     this.tracing.endRun(status, ok ? undefined : value);
     this.ledger?.settled?.(status, value, terminal);
+    if (this.journal !== undefined) {
+      // The end is durable before the handler settles.
+      this.settleLater = terminal;
+      this.journal.changed();
+      this.checkRound();
+      return;
+    }
+    this.settleNow(terminal);
+    this.checkRound();
+  }
+
+  /** A journaled run's terminal event, until its end is durable. */
+  private settleLater: StopEvent | undefined = undefined;
+
+  private settleNow(terminal: StopEvent): void {
     this.terminal = terminal;
     this.streamInstance?.end(terminal);
-    if (ok) this.resolveResult(value);
+    if (this.status === "completed") this.resolveResult(this.outcome);
     else {
       // A run nobody awaits must not crash the process with an unhandled rejection: the failure
       // is on the stream too. Awaiting the handler still rejects.
       this.result.catch(ignore);
-      this.rejectResult(value);
+      this.rejectResult(this.failure);
     }
-    this.checkRound();
+  }
+
+  /** A checkpoint is durable: what it holds goes out, held work starts, an end settles. */
+  afterCommit(streamed: number, inbound: number, last: boolean): void {
+    const released = streamed > 0 ? this.unreleased!.splice(0, streamed) : undefined;
+    if (released !== undefined) {
+      this.streamDelivered += released.length;
+      for (const ev of released) this.stream.write(ev);
+    }
+    const arrived = inbound > 0 ? this.inbound!.splice(0, inbound) : undefined;
+    if (arrived !== undefined && !this.settled) {
+      for (const env of arrived) this.route(env.event, env.link, env.target, undefined);
+    }
+    if (last && this.settleLater !== undefined) {
+      const terminal = this.settleLater;
+      this.settleLater = undefined;
+      this.settleNow(terminal);
+      return;
+    }
+    if (!this.holdWork && !this.settled) {
+      for (const step of this.settings.plan.steps) this.pump(step);
+      this.checkRound();
+    }
+  }
+
+  /** The journal could not make the run durable: it fails (or its end fails) with that error. */
+  journalFailed(error: unknown): void {
+    this.journal = undefined;
+    this.holdWork = false;
+    const unreleased = this.unreleased;
+    this.unreleased = undefined;
+    for (const ev of unreleased ?? []) this.stream.write(ev);
+    if (this.settled) {
+      this.status = "failed";
+      this.failure = error;
+      this.settleNow(this.settleLater ?? new WorkflowFailedEvent({ step: "", error, attempts: 0 }));
+      this.settleLater = undefined;
+      return;
+    }
+    this.finish("failed", error, new WorkflowFailedEvent({ step: "", error, attempts: 0 }));
   }
 }
 

@@ -11,6 +11,7 @@ export abstract class RunScheduling extends RunWaiting {
     const budgets = this.budgets;
     const pool = this.pools?.[i];
     if (
+      !this.holdWork &&
       this.active[i]! < step.limit &&
       (budgets === undefined || budgets[i]! > 0) &&
       (pool === undefined || pool.queued === 0)
@@ -26,7 +27,7 @@ export abstract class RunScheduling extends RunWaiting {
   pump(step: StepRecord): void {
     const i = step.index;
     const pool = this.pools?.[i];
-    if (pool === undefined) return;
+    if (pool === undefined || this.holdWork) return;
     const budgets = this.budgets;
     while (this.active[i]! < step.limit && pool.queued > 0) {
       if (budgets !== undefined) {

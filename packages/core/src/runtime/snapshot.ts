@@ -25,6 +25,8 @@ export interface SnapshotInvocation {
   readonly collected?: readonly { readonly key: string; readonly events: EventJSON[] | null }[];
   /** Retries only: ms left of the delay when the snapshot was taken. */
   readonly delayMs?: number;
+  /** In flight only: the answers its waits had got (handed back to its re-run in order). */
+  readonly answers?: EventJSON[];
   /** In flight only: the event classes it was suspended waiting for. */
   readonly waitingFor?: readonly string[];
 }

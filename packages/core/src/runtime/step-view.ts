@@ -13,6 +13,8 @@ import type { StepRecord } from "../internal/plan.js";
 import { describeValue } from "./describe-value.js";
 import type { EventStream } from "./event-stream.js";
 import type { RunSettings } from "./run-settings.js";
+import type { RunStore } from "./run-store.js";
+import { StoreOverlay } from "./store-overlay.js";
 import type { ProducerLink } from "./tracing.js";
 import type { CollectMemo } from "./worker-pool.js";
 
@@ -31,11 +33,20 @@ export interface ExecutionRecord {
   status: "running" | "completed" | "failed";
 }
 
+/** What an attempt of a durable run has done that lands when it ends well. */
+export interface Deferred {
+  readonly sends: { event: Event; target: string | undefined }[];
+  readonly stream: Event[];
+  store: StoreOverlay | undefined;
+}
+
 /** What a view asks of its run (the run implements it; this file never imports the run). */
 export interface ViewHost {
   readonly settings: RunSettings;
   readonly runId: string;
-  readonly store: Store<Record<string, unknown>>;
+  readonly store: RunStore;
+  /** True for a journaled run: an attempt's effects wait for its end (see `Deferred`). */
+  readonly durable: boolean;
   readonly settled: boolean;
   readonly tracer: Tracer | undefined;
   readonly deadline: number | null;
@@ -85,6 +96,14 @@ export class StepView implements Context {
   firstStart = 0;
   /** What this invocation collected so far (steps with a retry policy); made on first use. */
   memo: CollectMemo | undefined = undefined;
+  /** Durable runs: what the attempt sent, written and stored, applied when it ends well. */
+  deferred: Deferred | undefined = undefined;
+  /** Durable runs: what the attempt's `collectEvents` calls added and took (see snapshots). */
+  collectLog: { key: string; added: Event | undefined; taken: Event[] }[] | undefined = undefined;
+  /** The answers its waits got, in order (a snapshot keeps them for the invocation's re-run). */
+  answers: Event[] | undefined = undefined;
+  /** After a resume: earlier answers handed back, in order, to the re-run's waits. */
+  replay: Event[] | undefined = undefined;
   /** The classes this attempt has waited for (`waitForEvent`), or undefined. */
   waited: EventClass[] | undefined = undefined;
   /** The invocation's number in its run (1, 2, …): `invocationId` is made from it when asked. */
@@ -158,7 +177,15 @@ export class StepView implements Context {
     return this.run.settings.workflow;
   }
   get store(): Store<never> {
-    return this.run.store as unknown as Store<never>;
+    const run = this.run;
+    if (!run.durable || this.step === undefined) return run.store as unknown as Store<never>;
+    const deferred = this.defer();
+    return (deferred.store ??= new StoreOverlay(run.store)) as unknown as Store<never>;
+  }
+
+  /** The effects held for this attempt's end (durable runs). */
+  defer(): Deferred {
+    return (this.deferred ??= { sends: [], stream: [], store: undefined });
   }
   get retry(): RetryState {
     return { attempt: this.attempt, lastError: this.lastError };

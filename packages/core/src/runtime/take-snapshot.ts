@@ -47,6 +47,7 @@ export function takeSnapshot(run: RunState, result: unknown): RunSnapshot {
     }
   }
   const inFlight: SnapshotInvocation[] = [];
+  const reverts: StepView[] = [];
   const waiting: { step: string; invocationId: string; eventType: string }[] = [];
   // The running list is newest first: in flight oldest first, as they started.
   const views: StepView[] = [];
@@ -61,13 +62,28 @@ export function takeSnapshot(run: RunState, result: unknown): RunSnapshot {
       ...(v.lastError === undefined ? {} : { lastError: errorJSON(v.lastError) }),
       ...memoJSON(v.memo, json),
       ...(types === undefined ? {} : { waitingFor: types }),
+      ...(v.answers === undefined ? {} : { answers: v.answers.map((e) => json(e, "answer")) }),
     });
+    if (v.collectLog !== undefined) reverts.push(v);
     for (const t of types ?? [])
       waiting.push({ step: v.step!.name, invocationId: v.invocationId, eventType: t });
   }
   const collected: { step: string; bufferId?: string; events: EventJSON[] }[] = [];
-  for (const [key, buffer] of run.fanIn?.buffers ?? []) {
-    const events = buffer.contents();
+  const contents = new Map<string, Event[]>();
+  for (const [key, buffer] of run.fanIn?.buffers ?? []) contents.set(key, buffer.contents());
+  // What in-flight attempts of a durable run collected is undone in the cut: they run again.
+  for (const v of reverts) {
+    for (const op of v.collectLog!) {
+      let list = contents.get(op.key);
+      if (list === undefined) contents.set(op.key, (list = []));
+      if (op.added !== undefined) {
+        const i = list.indexOf(op.added);
+        if (i >= 0) list.splice(i, 1);
+      }
+      list.push(...op.taken.filter((e) => e !== op.added));
+    }
+  }
+  for (const [key, events] of contents) {
     if (events.length === 0) continue;
     const nul = key.indexOf("\u0000");
     collected.push({
@@ -90,7 +106,7 @@ export function takeSnapshot(run: RunState, result: unknown): RunSnapshot {
     stepwise: run.stepwise,
     store,
     queued,
-    pending: (run.pending ?? []).map((env) => ({
+    pending: [...(run.pending ?? []), ...(run.inbound ?? [])].map((env) => ({
       event: json(env.event, "held event"),
       ...(env.target === undefined ? {} : { step: env.target.name }),
     })),

@@ -44,11 +44,17 @@ export abstract class RunWaiting extends RunState {
     }
     this.noteWait(view, cls);
     const requirements = options?.requirements as Record<string, unknown> | undefined;
+    const replayed = view.replay === undefined ? undefined : replayAnswer(view, cls, requirements);
+    if (replayed !== undefined) {
+      (view.answers ??= []).push(replayed);
+      return Promise.resolve(replayed);
+    }
     const buffered =
       this.waitBuffer === undefined ? undefined : this.takeBuffered(cls, requirements);
     if (buffered !== undefined) {
       // An answer that came before the wait: taken at once (the question is still asked).
-      if (options?.waiterEvent !== undefined) view.writeEventToStream(options.waiterEvent);
+      if (options?.waiterEvent !== undefined) this.askNow(view, options.waiterEvent);
+      (view.answers ??= []).push(buffered);
       this.ledger?.waitAnswered?.(view, buffered);
       return Promise.resolve(buffered);
     }
@@ -81,7 +87,7 @@ export abstract class RunWaiting extends RunState {
         });
         this.addTimer(waiter.timer);
       }
-      if (options?.waiterEvent !== undefined) view.writeEventToStream(options.waiterEvent);
+      if (options?.waiterEvent !== undefined) this.askNow(view, options.waiterEvent);
       this.checkRound();
     });
   }
@@ -108,6 +114,8 @@ export abstract class RunWaiting extends RunState {
     if (set === undefined) return false;
     for (const w of set) {
       if (w.requirements !== undefined && !meets(event, w.requirements)) continue;
+      (w.view.answers ??= []).push(event);
+      this.journal?.changed();
       this.ledger?.waitAnswered?.(w.view, event);
       w.resolve(event);
       return true;
@@ -182,6 +190,19 @@ export abstract class RunWaiting extends RunState {
     if (counts.size === 0) this.waitedFor = undefined;
   }
 
+  /**
+   * A wait's `waiterEvent` goes to the stream before the wait; a durable attempt shows what it
+   * wrote so far with it (its question must reach the person who answers).
+   */
+  private askNow(view: StepView, question: Event): void {
+    view.writeEventToStream(question);
+    const deferred = view.deferred;
+    if (deferred !== undefined && deferred.stream.length > 0) {
+      for (const ev of deferred.stream) this.releaseToStream(ev);
+      deferred.stream.length = 0;
+    }
+  }
+
   /** At the run's end: every waiter rejects with the run's end reason. */
   rejectWaiters(reason: unknown): void {
     const waiters = this.waiters;
@@ -196,4 +217,26 @@ function meets(event: Event, requirements: Readonly<Record<string, unknown>>): b
   const fields = event as unknown as Record<string, unknown>;
   for (const k in requirements) if (fields[k] !== requirements[k]) return false;
   return true;
+}
+
+/**
+ * The next answer an invocation's earlier run got, if this wait is the same one (same class and
+ * requirements met); otherwise replaying stops (the code took another path this time).
+ */
+function replayAnswer(
+  view: StepView,
+  cls: EventClass,
+  requirements: Readonly<Record<string, unknown>> | undefined,
+): Event | undefined {
+  const next = view.replay![0];
+  if (
+    next === undefined ||
+    next.constructor !== cls ||
+    (requirements !== undefined && !meets(next, requirements))
+  ) {
+    view.replay = undefined;
+    return undefined;
+  }
+  view.replay!.shift();
+  return next;
 }

@@ -1,0 +1,492 @@
+// sqliteJournal(): the Journal contract on one SQLite file (better-sqlite3, WAL).
+import {
+  type Journal,
+  JournalConflictError,
+  type JournalEntry,
+  JournalError,
+  type JournalRunFilter,
+  type JournalRunInfo,
+  type JournalRunStatus,
+} from "@eventloom/core";
+import type Database from "better-sqlite3";
+import { labelOf, messageOf, openDatabase } from "./internal/open-database.js";
+
+/** Options of {@link sqliteJournal}. */
+export interface SqliteJournalOptions {
+  /**
+   * The database file (its folder is created if missing), or `":memory:"` for a journal that
+   * lives as long as this object (tests). One file may be shared by several processes on one
+   * host; not on a network file system (SQLite's WAL needs shared memory).
+   */
+  readonly path: string;
+  /**
+   * How hard each commit is pushed to disk. `"normal"` (default): WAL with `synchronous=NORMAL`;
+   * a power loss or OS crash may lose the last commits, but never corrupts the file, and a
+   * process crash (even `kill -9`) loses nothing that was committed. `"full"`: every commit is
+   * fsynced before `append` resolves, so nothing committed is lost even to a power cut, at
+   * several times the cost per commit.
+   */
+  readonly synchronous?: "normal" | "full";
+  /**
+   * How long a write waits for another process's write to end before it fails with a
+   * `JournalError` (default 5 000 ms). Writes here are short, so a wait this long means a
+   * process holds a write transaction open.
+   */
+  readonly busyTimeoutMs?: number;
+  /**
+   * When set, the lease every `claim` takes, in ms, in place of the `ms` the caller asks for
+   * (core asks for 10 000 and renews at a third of that). Keep it above the owner's renewal
+   * interval, or a live owner's claims lapse between renewals. Unset (default): the caller's `ms`.
+   */
+  readonly claimMs?: number;
+}
+
+const STATUSES: readonly JournalRunStatus[] = [
+  "running",
+  "completed",
+  "failed",
+  "timed_out",
+  "cancelled",
+];
+
+/** An entry as it goes into the table (record already JSON text). */
+interface Row {
+  readonly runId: string;
+  readonly seq: number;
+  readonly at: number;
+  readonly workflow: string | null;
+  readonly status: JournalRunStatus | null;
+  readonly record: string;
+}
+
+interface EntryRow {
+  seq: number;
+  at: number;
+  workflow: string | null;
+  status: JournalRunStatus | null;
+  record: string;
+}
+
+interface RunRow {
+  run_id: string;
+  workflow: string;
+  status: JournalRunStatus;
+  started_at: number;
+  updated_at: number;
+}
+
+/** A write waiting for the next commit, and what to tell its caller. */
+interface PendingWrite {
+  readonly write: () => unknown;
+  readonly resolve: (value: never) => void;
+  readonly reject: (error: unknown) => void;
+  readonly what: string;
+}
+
+/**
+ * A durable journal in one SQLite file: the embedded default store for durable runs. WAL mode,
+ * tables created on first use, the schema version recorded in the file (a file written by a
+ * newer version is refused, never changed). Several processes on one host may share the file:
+ * `claim` makes sure only one of them drives a run.
+ *
+ * Writes (`append`, `claim`, `release`) that are called in the same tick share one transaction,
+ * each in its own savepoint, so they cost one commit; each still succeeds or fails on its own.
+ *
+ * Opening happens here, synchronously: a file that cannot be a journal throws `JournalError` at
+ * once, naming it.
+ *
+ * @example
+ * import { sqliteJournal } from "@eventloom/sqlite";
+ * const journal = sqliteJournal({ path: ".eventloom/runs.db" });
+ * const wf = new OrderWorkflow({ journal });
+ */
+export function sqliteJournal(options: SqliteJournalOptions): Journal {
+  const settings = checkOptions(options);
+  const label = labelOf(settings.path);
+  const db = openDatabase(settings);
+  const sql = prepareStatements(db);
+  let closed = false;
+  let pending: PendingWrite[] = [];
+
+  const failure = (error: unknown, what: string): unknown => {
+    if (error instanceof JournalError) return error;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === "SQLITE_BUSY") {
+      return new JournalError(
+        `sqliteJournal: ${what} on ${label} waited ${settings.busyTimeoutMs} ms for another process's write to end, and gave up. A process holds a write transaction open: end it, or raise busyTimeoutMs.`,
+        { cause: error },
+      );
+    }
+    return new JournalError(`sqliteJournal: ${what} on ${label} failed: ${messageOf(error)}`, {
+      cause: error,
+    });
+  };
+
+  const ensureOpen = (what: string): void => {
+    if (closed) {
+      throw new JournalError(
+        `sqliteJournal: ${what} after close() on ${label}; open a new sqliteJournal to use the file again.`,
+      );
+    }
+  };
+
+  // One commit for every write of this tick. Each write runs in a savepoint (better-sqlite3
+  // nests a transaction function inside another as one), so a conflict rolls back that write
+  // alone; the outer IMMEDIATE transaction takes the write lock before reading anything, so a
+  // read-then-write can never be refused midway for a lock another process took.
+  const commitPending = (): void => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      sql.group.immediate(() => {
+        for (const item of batch) {
+          try {
+            outcomes.push({ ok: true, value: sql.savepoint(item.write) });
+          } catch (error) {
+            outcomes.push({ ok: false, value: error });
+          }
+        }
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(failure(error, item.what));
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) item.resolve(outcome.value as never);
+      else item.reject(failure(outcome.value, item.what));
+    });
+  };
+
+  const enqueue = <T>(what: string, write: () => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (pending.length === 0) queueMicrotask(commitPending);
+      pending.push({ write, resolve: resolve as (value: never) => void, reject, what });
+    });
+
+  /** Runs a read after the writes already asked for, so a caller reads what it wrote. */
+  const readNow = <T>(what: string, read: () => T): Promise<T> => {
+    try {
+      ensureOpen(what);
+      commitPending();
+      return Promise.resolve(read());
+    } catch (error) {
+      return Promise.reject(failure(error, what));
+    }
+  };
+
+  const writeEntries = (rows: readonly Row[]): void => {
+    const runs = new Map<
+      string,
+      {
+        readonly isNew: boolean;
+        next: number;
+        workflow: string | null;
+        status: JournalRunStatus | null;
+        startedAt: number;
+        updatedAt: number;
+      }
+    >();
+    for (const row of rows) {
+      let run = runs.get(row.runId);
+      if (run === undefined) {
+        const next = sql.nextSeq.get(row.runId);
+        run = {
+          isNew: next === undefined,
+          next: next ?? 0,
+          workflow: null,
+          status: null,
+          startedAt: row.at,
+          updatedAt: row.at,
+        };
+        runs.set(row.runId, run);
+      }
+      if (row.seq !== run.next) {
+        throw new JournalConflictError(
+          row.runId,
+          row.seq,
+          row.seq < run.next ? "that entry is already stored" : `the next entry is ${run.next}`,
+        );
+      }
+      if (row.seq === 0) {
+        if (row.workflow === null) {
+          throw new JournalError(
+            `sqliteJournal: the first entry (seq 0) of run ${row.runId} must name its workflow; nothing of this append was written.`,
+          );
+        }
+        run.workflow = row.workflow;
+        run.startedAt = row.at;
+      }
+      sql.insertEntry.run(row.runId, row.seq, row.at, row.workflow, row.status, row.record);
+      run.next++;
+      if (row.status !== null) run.status = row.status;
+      run.updatedAt = row.at;
+    }
+    for (const [runId, run] of runs) {
+      if (run.isNew) {
+        sql.insertRun.run(
+          runId,
+          run.workflow!,
+          run.status ?? "running",
+          run.startedAt,
+          run.updatedAt,
+          run.next,
+        );
+      } else {
+        sql.updateRun.run(run.status, run.updatedAt, run.next, runId);
+      }
+    }
+  };
+
+  return {
+    append(entries) {
+      try {
+        ensureOpen("append");
+        // Turned into rows now: a caller that changes its objects after calling changes nothing.
+        const rows = toRows(entries);
+        if (rows.length === 0) return Promise.resolve();
+        return enqueue("append", () => writeEntries(rows));
+      } catch (error) {
+        return Promise.reject(failure(error, "append"));
+      }
+    },
+
+    read(runId) {
+      return readNow("read", () => {
+        checkText(runId, "read: runId");
+        return sql.readEntries.all(runId).map((row) => toEntry(runId, row));
+      });
+    },
+
+    listRuns(filter?: JournalRunFilter) {
+      return readNow("listRuns", () => {
+        const { workflow, status } = checkFilter(filter);
+        const rows =
+          workflow !== undefined && status !== undefined
+            ? sql.runsOfWorkflowAndStatus.all(workflow, status)
+            : workflow !== undefined
+              ? sql.runsOfWorkflow.all(workflow)
+              : status !== undefined
+                ? sql.runsOfStatus.all(status)
+                : sql.allRuns.all();
+        return rows.map(toRunInfo);
+      });
+    },
+
+    claim(runId, owner, ms) {
+      try {
+        ensureOpen("claim");
+        checkText(runId, "claim: runId");
+        checkText(owner, "claim: owner");
+        const lease = settings.claimMs ?? ms;
+        if (typeof lease !== "number" || !Number.isFinite(lease) || lease <= 0) {
+          throw new JournalError(
+            `sqliteJournal: claim: ms must be a positive number of milliseconds, got ${String(ms)}.`,
+          );
+        }
+        return enqueue("claim", () => {
+          // Date.now() is read with the write lock held: two processes on one host share the
+          // clock, and the second one to get the lock sees the first one's claim.
+          const now = Date.now();
+          const held = sql.claimOf.get(runId);
+          if (held !== undefined && held.owner !== owner && held.expires_at > now) return false;
+          sql.putClaim.run(runId, owner, now + lease);
+          return true;
+        });
+      } catch (error) {
+        return Promise.reject(failure(error, "claim"));
+      }
+    },
+
+    release(runId, owner) {
+      try {
+        ensureOpen("release");
+        checkText(runId, "release: runId");
+        checkText(owner, "release: owner");
+        return enqueue("release", () => {
+          sql.dropClaim.run(runId, owner);
+        });
+      } catch (error) {
+        return Promise.reject(failure(error, "release"));
+      }
+    },
+
+    close() {
+      if (closed) return Promise.resolve();
+      try {
+        commitPending();
+      } finally {
+        closed = true;
+        db.close();
+      }
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Every statement, prepared once when the journal opens. */
+function prepareStatements(db: Database.Database) {
+  const runColumns = "run_id, workflow, status, started_at, updated_at";
+  const newestFirst = "ORDER BY started_at DESC, run_id DESC";
+  return {
+    group: db.transaction((fn: () => void) => fn()),
+    savepoint: db.transaction((fn: () => unknown) => fn()),
+    nextSeq: db.prepare<[string], number>("SELECT next_seq FROM runs WHERE run_id = ?").pluck(),
+    insertEntry: db.prepare<[string, number, number, string | null, string | null, string]>(
+      "INSERT INTO entries (run_id, seq, at, workflow, status, record) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    insertRun: db.prepare<[string, string, string, number, number, number]>(
+      "INSERT INTO runs (run_id, workflow, status, started_at, updated_at, next_seq) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    updateRun: db.prepare<[string | null, number, number, string]>(
+      "UPDATE runs SET status = coalesce(?, status), updated_at = ?, next_seq = ? WHERE run_id = ?",
+    ),
+    readEntries: db.prepare<[string], EntryRow>(
+      "SELECT seq, at, workflow, status, record FROM entries WHERE run_id = ? ORDER BY seq",
+    ),
+    allRuns: db.prepare<[], RunRow>(`SELECT ${runColumns} FROM runs ${newestFirst}`),
+    runsOfWorkflow: db.prepare<[string], RunRow>(
+      `SELECT ${runColumns} FROM runs WHERE workflow = ? ${newestFirst}`,
+    ),
+    runsOfStatus: db.prepare<[string], RunRow>(
+      `SELECT ${runColumns} FROM runs WHERE status = ? ${newestFirst}`,
+    ),
+    runsOfWorkflowAndStatus: db.prepare<[string, string], RunRow>(
+      `SELECT ${runColumns} FROM runs WHERE workflow = ? AND status = ? ${newestFirst}`,
+    ),
+    claimOf: db.prepare<[string], { owner: string; expires_at: number }>(
+      "SELECT owner, expires_at FROM claims WHERE run_id = ?",
+    ),
+    putClaim: db.prepare<[string, string, number]>(
+      "INSERT INTO claims (run_id, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at",
+    ),
+    dropClaim: db.prepare<[string, string]>("DELETE FROM claims WHERE run_id = ? AND owner = ?"),
+  };
+}
+
+function checkOptions(options: SqliteJournalOptions): Required<
+  Omit<SqliteJournalOptions, "claimMs">
+> & {
+  readonly claimMs: number | undefined;
+} {
+  if (typeof options !== "object" || options === null) {
+    throw new JournalError(
+      'sqliteJournal: pass an options object with a path, e.g. sqliteJournal({ path: ".eventloom/runs.db" }).',
+    );
+  }
+  const { path, synchronous = "normal", busyTimeoutMs = 5_000, claimMs } = options;
+  if (typeof path !== "string" || path.trim() === "") {
+    throw new JournalError(
+      `sqliteJournal: path must name a database file (e.g. ".eventloom/runs.db") or be ":memory:", got ${JSON.stringify(path) ?? String(path)}.`,
+    );
+  }
+  if (synchronous !== "normal" && synchronous !== "full") {
+    throw new JournalError(
+      `sqliteJournal: synchronous must be "normal" or "full", got ${JSON.stringify(synchronous) ?? String(synchronous)}.`,
+    );
+  }
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new JournalError(
+      `sqliteJournal: busyTimeoutMs must be a whole number of milliseconds >= 0, got ${String(busyTimeoutMs)}.`,
+    );
+  }
+  if (claimMs !== undefined && (!Number.isFinite(claimMs) || claimMs <= 0)) {
+    throw new JournalError(
+      `sqliteJournal: claimMs must be a positive number of milliseconds (or left out to use what each claim asks for), got ${String(claimMs)}.`,
+    );
+  }
+  return { path, synchronous, busyTimeoutMs, claimMs };
+}
+
+/** Checks every entry of an append and turns it into a row, or throws naming the first bad one. */
+function toRows(entries: readonly JournalEntry[]): Row[] {
+  if (!Array.isArray(entries)) {
+    throw new JournalError(
+      `sqliteJournal: append takes an array of entries, got ${typeof entries}.`,
+    );
+  }
+  return entries.map((entry, i) => {
+    const where = `append: entry ${i}`;
+    if (typeof entry !== "object" || entry === null) {
+      throw new JournalError(`sqliteJournal: ${where} is not an object.`);
+    }
+    const { runId, seq, at, workflow, status, record } = entry;
+    checkText(runId, `${where}: runId`);
+    if (!Number.isSafeInteger(seq) || seq < 0) {
+      throw new JournalError(
+        `sqliteJournal: ${where} (run ${runId}): seq must be a whole number >= 0, got ${String(seq)}.`,
+      );
+    }
+    if (typeof at !== "number" || !Number.isFinite(at)) {
+      throw new JournalError(
+        `sqliteJournal: ${where} (run ${runId}): at must be a time in ms since the epoch, got ${String(at)}.`,
+      );
+    }
+    if (workflow !== undefined) checkText(workflow, `${where} (run ${runId}): workflow`);
+    if (status !== undefined && !STATUSES.includes(status)) {
+      throw new JournalError(
+        `sqliteJournal: ${where} (run ${runId}): status must be one of ${STATUSES.join(", ")}, got ${String(status)}.`,
+      );
+    }
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(record);
+    } catch (error) {
+      throw new JournalError(
+        `sqliteJournal: ${where} (run ${runId}, seq ${seq}): record cannot be written as JSON: ${messageOf(error)}.`,
+        { cause: error },
+      );
+    }
+    if (text === undefined) {
+      throw new JournalError(
+        `sqliteJournal: ${where} (run ${runId}, seq ${seq}): record must be plain JSON, got ${typeof record}.`,
+      );
+    }
+    return { runId, seq, at, workflow: workflow ?? null, status: status ?? null, record: text };
+  });
+}
+
+function checkText(value: unknown, what: string): asserts value is string {
+  if (typeof value !== "string" || value === "") {
+    throw new JournalError(
+      `sqliteJournal: ${what} must be a non-empty string, got ${JSON.stringify(value) ?? String(value)}.`,
+    );
+  }
+}
+
+function checkFilter(filter: JournalRunFilter | undefined): JournalRunFilter {
+  if (filter === undefined) return {};
+  if (typeof filter !== "object" || filter === null) {
+    throw new JournalError("sqliteJournal: listRuns takes { workflow?, status? } or nothing.");
+  }
+  if (filter.workflow !== undefined) checkText(filter.workflow, "listRuns: workflow");
+  if (filter.status !== undefined && !STATUSES.includes(filter.status)) {
+    throw new JournalError(
+      `sqliteJournal: listRuns: status must be one of ${STATUSES.join(", ")}, got ${String(filter.status)}.`,
+    );
+  }
+  return filter;
+}
+
+function toEntry(runId: string, row: EntryRow): JournalEntry {
+  return {
+    runId,
+    seq: row.seq,
+    at: row.at,
+    ...(row.workflow === null ? {} : { workflow: row.workflow }),
+    ...(row.status === null ? {} : { status: row.status }),
+    record: JSON.parse(row.record) as unknown,
+  };
+}
+
+function toRunInfo(row: RunRow): JournalRunInfo {
+  return {
+    runId: row.run_id,
+    workflow: row.workflow,
+    status: row.status,
+    startedAt: row.started_at,
+    updatedAt: row.updated_at,
+  };
+}

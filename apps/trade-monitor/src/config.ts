@@ -17,6 +17,8 @@ export interface AppConfig {
   readonly outDir: string;
   /** The Jaeger UI, for the links printed at the end. */
   readonly jaegerUiUrl: string;
+  /** Each top-level run's timeout, ms. */
+  readonly timeoutMs: number;
 }
 
 /** The OTLP/HTTP default: a collector (or Jaeger) on this machine. */
@@ -34,11 +36,12 @@ export function resolveTracesUrl(env: NodeJS.ProcessEnv): string {
   return `${base.replace(/\/+$/, "")}/v1/traces`;
 }
 
-const USAGE = `Usage: trade-monitor [--seed N] [--stock CODE] [--cycles N] [--fast] [--out DIR]
+const USAGE = `Usage: trade-monitor [--seed N] [--stock CODE] [--cycles N] [--fast] [--out DIR] [--timeout MS]
 
 Environment: OTEL_EXPORTER_OTLP_ENDPOINT (default ${DEFAULT_OTLP_ENDPOINT}), TRADE_MONITOR_SEED,
 TRADE_MONITOR_FAST=1 (simulated waits 200x shorter), TRADE_MONITOR_OUT_DIR (default .out),
-JAEGER_UI_URL (default http://localhost:16686).`;
+TRADE_MONITOR_TIMEOUT_MS (each run's timeout, default 60000), JAEGER_UI_URL (default
+http://localhost:16686).`;
 
 /** A bad command line or environment; the message says what to change. */
 export class ConfigError extends Error {
@@ -67,6 +70,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): App
         cycles: { type: "string" },
         fast: { type: "boolean" },
         out: { type: "string" },
+        timeout: { type: "string" },
       },
       strict: true,
     }));
@@ -87,5 +91,6 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): App
     tracesUrl: resolveTracesUrl(env),
     outDir: resolve(values.out ?? env["TRADE_MONITOR_OUT_DIR"] ?? ".out"),
     jaegerUiUrl: (env["JAEGER_UI_URL"] ?? "http://localhost:16686").replace(/\/+$/, ""),
+    timeoutMs: integer("--timeout", values.timeout ?? env["TRADE_MONITOR_TIMEOUT_MS"], 60_000, 1),
   };
 }

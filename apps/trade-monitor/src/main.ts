@@ -52,25 +52,34 @@ async function streamProgress<R>(handler: WorkflowHandler<R>, print: Print): Pro
   return await handler;
 }
 
-async function runTradeMonitor(config: AppConfig, print: Print): Promise<RunReport> {
+async function runTradeMonitor(config: AppConfig, print: Print, runs: RunReport[]): Promise<void> {
   const desk = createDesk({ seed: config.seed, speedUp: config.speedUp });
-  const monitor = new TradeMonitorWorkflow({ desk, totalCycle: config.cycles, timeout: 60_000 });
+  const monitor = new TradeMonitorWorkflow({
+    desk,
+    totalCycle: config.cycles,
+    timeout: config.timeoutMs,
+  });
   print(
     `1. TradeMonitorWorkflow: branch (buy | sell) and loop, ${config.cycles} cycles on ${config.stock}`,
   );
   const handler = monitor.run({ payload: config.stock });
   print(`   run ${handler.runId}`);
+  // Reported before it settles: a failed run still gets its trace file and drawing.
+  runs.push({ workflowName: monitor.workflowName, runId: handler.runId, handler });
   const result = (await streamProgress(handler, print)) as MonitorResult;
   const orders = result.trades.length === 0 ? "none" : result.trades.join(", ");
   print(`   Final decision: ${result.message} Orders placed: ${orders}.`);
   print("");
-  return { workflowName: monitor.workflowName, runId: handler.runId, handler };
 }
 
-async function runComplexTradeMonitor(config: AppConfig, print: Print): Promise<RunReport> {
+async function runComplexTradeMonitor(
+  config: AppConfig,
+  print: Print,
+  runs: RunReport[],
+): Promise<void> {
   // One desk for both workflows: the nested TradeStation shares the simulated clock.
   const desk = createDesk({ seed: config.seed + 1, speedUp: config.speedUp });
-  const monitor = addWorkflows(new ComplexTradeMonitorV2({ desk, timeout: 60_000 }), {
+  const monitor = addWorkflows(new ComplexTradeMonitorV2({ desk, timeout: config.timeoutMs }), {
     tradeStation: new TradeStation({ desk, timeout: 30_000 }),
   });
   print(
@@ -78,6 +87,7 @@ async function runComplexTradeMonitor(config: AppConfig, print: Print): Promise<
   );
   const handler = monitor.run({ payload: config.stock });
   print(`   run ${handler.runId}`);
+  runs.push({ workflowName: monitor.workflowName, runId: handler.runId, handler });
   const result = (await streamProgress(handler, print)) as DecisionResult;
   const votes = Object.entries(result.votes)
     .map(([sentiment, n]) => `${sentiment} ${n}`)
@@ -87,7 +97,6 @@ async function runComplexTradeMonitor(config: AppConfig, print: Print): Promise<
     `   Final decision: ${result.decision} (votes: ${votes}): TradeStation ${action} ${result.order.stock}. ${result.message}`,
   );
   print("");
-  return { workflowName: monitor.workflowName, runId: handler.runId, handler };
 }
 
 function printTracing(
@@ -160,32 +169,54 @@ async function main(): Promise<number> {
   const runs: RunReport[] = [];
   let exitCode = 0;
   try {
-    runs.push(await runTradeMonitor(config, print));
-    runs.push(await runComplexTradeMonitor(config, print));
+    await runTradeMonitor(config, print, runs);
+    await runComplexTradeMonitor(config, print, runs);
   } catch (error) {
+    const run = runs.at(-1);
     console.error(
-      `The run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      `! ${run === undefined ? "The app" : `The run ${run.runId} of ${run.workflowName}`} failed: ${oneLine(error)}`,
     );
+    print("");
     exitCode = 1;
   }
 
   const summary = await telemetry.shutdown();
   const spans = telemetry.finishedSpans();
   const files = new Map<string, LocalView>();
+  let outDirProblem: string | undefined;
   for (const run of runs) {
     const view: LocalView = {};
     files.set(run.runId, view);
-    const trace = await writeTraceFile(config.outDir, run.runId, spans);
-    if (trace !== undefined) view.trace = trace;
+    if (outDirProblem !== undefined) continue;
+    try {
+      const trace = await writeTraceFile(config.outDir, run.runId, spans);
+      if (trace !== undefined) view.trace = trace;
+    } catch (error) {
+      outDirProblem = oneLine(error);
+      continue;
+    }
     try {
       view.drawing = await drawRun(config.outDir, run.handler);
     } catch (error) {
       // A drawing is a convenience: the run and its traces stand without it.
-      console.error(`Could not draw run ${run.runId}: ${String(error)}`);
+      console.error(`! could not draw run ${run.runId}: ${oneLine(error)}`);
     }
+  }
+  if (outDirProblem !== undefined) {
+    console.error(
+      `! could not write the local traces and drawings to ${config.outDir} (${outDirProblem}): set TRADE_MONITOR_OUT_DIR or --out to a folder that can be created`,
+    );
+    exitCode = 1;
   }
   printTracing(telemetry, summary, runs, files, config, print);
   return exitCode;
+}
+
+/** An error as one line: its class and message (with its cause's), never a stack. */
+function oneLine(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const own = `${error.name}: ${error.message}`.replace(/\s*\n\s*/g, " ");
+  return error.cause instanceof Error ? `${own} (cause: ${oneLine(error.cause)})` : own;
 }
 
 process.exitCode = await main();

@@ -22,3 +22,8 @@ export function entry(
 export function entries(runId: string, from: number, to: number): JournalEntry[] {
   return Array.from({ length: to - from }, (_, i) => entry(runId, from + i));
 }
+
+/** The record of stream entry `seq` of `runId` (journal-child's append-stream writes these). */
+export function streamRecord(runId: string, seq: number): unknown {
+  return { runId, seq, pad: "x".repeat(200) };
+}

@@ -68,7 +68,6 @@ function chain(log: string[], journal: Journal, hold?: Promise<void>) {
 function approval(log: string[], journal: Journal) {
   class Approval extends Workflow {
     static override workflowName = "Approval";
-    static override externalEvents = [Answer];
     ask = step({ accepts: [StartEvent], emits: [Ask, StopEvent] }, async (_ev, ctx) => {
       log.push(`before wait ${ctx.invocationId}`);
       const a = await ctx.waitForEvent(Answer, { waiterEvent: new Ask({ q: "ok?" }) });

@@ -1,0 +1,17 @@
+import { readFileSync } from "node:fs";
+import { afterEach, expect, it, vi } from "vitest";
+
+afterEach(() => vi.restoreAllMocks());
+
+it("runs the README's example: a journaled run completes, is listed, and is still there on reopen", async () => {
+  const log = vi.spyOn(console, "log").mockImplementation(() => {});
+  await import("./readme-example.js");
+  expect(log.mock.calls).toEqual([["o-1 charged"], [true, "completed"], [true], [0]]);
+});
+
+it("is the same code as the README shows", () => {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const file = readFileSync(new URL("./readme-example.ts", import.meta.url), "utf8");
+  const block = /<!-- test\/readme-example\.ts -->\s*```ts\n([\s\S]*?)```/.exec(readme);
+  expect(block?.[1]).toBe(file);
+});

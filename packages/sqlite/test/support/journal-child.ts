@@ -5,6 +5,7 @@ import { createInterface } from "node:readline";
 import { JournalConflictError } from "@eventloom/core";
 import Database from "better-sqlite3";
 import { sqliteJournal } from "@eventloom/sqlite";
+import { Ask, approval } from "./approval-workflow.js";
 import { streamRecord } from "./entries.js";
 
 const [mode, path, ...args] = process.argv.slice(2);
@@ -100,6 +101,16 @@ switch (mode) {
       db.close();
       console.log("released");
     }, Number(ms));
+    break;
+  }
+  // Starts an Approval run on the journal and prints its id once it waits for the answer.
+  case "approval": {
+    const journal = sqliteJournal({ path });
+    const handler = approval(journal, (line) => console.log(line)).run();
+    for await (const event of handler.streamEvents()) {
+      if (event instanceof Ask) break;
+    }
+    console.log(`waiting ${handler.runId}`);
     break;
   }
   default:

@@ -17,7 +17,6 @@ export class Answer extends HumanResponseEvent.define({ ok: z.boolean() }) {}
 export function approval(journal: Journal, log: (line: string) => void) {
   class Approval extends Workflow {
     static override workflowName = "Approval";
-    static override externalEvents = [Answer];
     ask = step({ accepts: [StartEvent], emits: [Ask, StopEvent] }, async (_ev, ctx) => {
       log(`before wait ${ctx.invocationId}`);
       const answer = await ctx.waitForEvent(Answer, { waiterEvent: new Ask({ q: "ship it?" }) });

@@ -1,1 +1,7 @@
-export {};
+export {
+  postgresJournal,
+  type PostgresJournalOptions,
+  type PostgresJournalSource,
+  type PostgresRetryOptions,
+} from "./postgres-journal.js";
+export { POSTGRES_SCHEMA_VERSION } from "./schema-version.js";

@@ -1,0 +1,179 @@
+// The journal's tables inside its schema, the forward-only migrations, and the check that decides
+// whether an existing schema is ours.
+import { JournalError } from "@eventloom/core";
+import type pg from "pg";
+import { POSTGRES_SCHEMA_VERSION } from "../schema-version.js";
+
+/** What the statements need to know about the schema: its name, quoted for SQL. */
+export interface SchemaNames {
+  readonly name: string;
+  readonly quoted: string;
+}
+
+/** The SQLSTATE `append_entries` raises for a seq that is not the run's next. */
+export const CONFLICT_SQLSTATE = "EL409";
+
+// One entry per version, applied in order, each inside the transaction that records it: a
+// migration is never edited once released, only followed by the next one.
+//
+// Records are `text`, not `jsonb`: the store never looks inside a record, and text is what
+// JSON.stringify made, kept byte for byte. jsonb would parse every record on the way in (cost),
+// reorder object keys and drop duplicate ones (so a record read back is not what was written),
+// and refuse legal JSON strings holding "\u0000" or a lone surrogate escape. Text also makes the
+// retry check ("is exactly this entry already stored?") a plain equality.
+//
+// `append_entries` does a whole append in one call, so one round trip: it locks the runs it
+// touches (in run_id order, so two appends never deadlock), checks each run's next seq, and only
+// then writes. A function call is one statement, so it is atomic without BEGIN/COMMIT.
+const MIGRATIONS: readonly ((s: string) => string)[] = [
+  (s) => `
+CREATE TABLE ${s}.entries (
+  run_id   text NOT NULL,
+  seq      integer NOT NULL,
+  at       double precision NOT NULL,
+  workflow text,
+  status   text,
+  record   text NOT NULL,
+  PRIMARY KEY (run_id, seq)
+);
+CREATE TABLE ${s}.runs (
+  run_id     text PRIMARY KEY,
+  workflow   text NOT NULL,
+  status     text NOT NULL,
+  started_at double precision NOT NULL,
+  updated_at double precision NOT NULL,
+  next_seq   integer NOT NULL
+);
+CREATE INDEX runs_by_start ON ${s}.runs (started_at DESC, run_id DESC);
+CREATE INDEX runs_by_workflow ON ${s}.runs (workflow, started_at DESC, run_id DESC);
+CREATE INDEX runs_by_status ON ${s}.runs (status, started_at DESC, run_id DESC);
+CREATE TABLE ${s}.claims (
+  run_id     text PRIMARY KEY,
+  owner      text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE FUNCTION ${s}.append_entries(
+  b_run text[], b_first integer[], b_next integer[], b_workflow text[], b_status text[],
+  b_started double precision[], b_updated double precision[],
+  e_run text[], e_seq integer[], e_at double precision[], e_workflow text[], e_status text[],
+  e_record text[]
+) RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+  bad record;
+  inserted text[];
+BEGIN
+  PERFORM 1 FROM ${s}.runs WHERE run_id = ANY (b_run) ORDER BY run_id FOR UPDATE;
+  SELECT b.run_id, b.first_seq, coalesce(r.next_seq, 0) AS expected INTO bad
+    FROM unnest(b_run, b_first) AS b (run_id, first_seq)
+    LEFT JOIN ${s}.runs r ON r.run_id = b.run_id
+    WHERE coalesce(r.next_seq, 0) <> b.first_seq
+    LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = '${CONFLICT_SQLSTATE}', MESSAGE = 'journal conflict',
+      DETAIL = json_build_object('runId', bad.run_id, 'seq', bad.first_seq, 'expected', bad.expected)::text;
+  END IF;
+  -- New runs: a writer that created one of them since the check above wins, and this append
+  -- is a conflict at its seq 0.
+  WITH ins AS (
+    INSERT INTO ${s}.runs (run_id, workflow, status, started_at, updated_at, next_seq)
+    SELECT run_id, workflow, coalesce(status, 'running'), started_at, updated_at, next_seq
+      FROM unnest(b_run, b_first, b_next, b_workflow, b_status, b_started, b_updated)
+        AS b (run_id, first_seq, next_seq, workflow, status, started_at, updated_at)
+      WHERE first_seq = 0
+    ON CONFLICT (run_id) DO NOTHING
+    RETURNING run_id
+  )
+  SELECT array_agg(run_id) INTO inserted FROM ins;
+  SELECT b.run_id INTO bad
+    FROM unnest(b_run, b_first) AS b (run_id, first_seq)
+    WHERE b.first_seq = 0 AND b.run_id <> ALL (coalesce(inserted, '{}'))
+    LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = '${CONFLICT_SQLSTATE}', MESSAGE = 'journal conflict',
+      DETAIL = json_build_object('runId', bad.run_id, 'seq', 0, 'expected', 1)::text;
+  END IF;
+  UPDATE ${s}.runs r
+    SET next_seq = b.next_seq, status = coalesce(b.status, r.status), updated_at = b.updated_at
+    FROM unnest(b_run, b_first, b_next, b_status, b_updated)
+      AS b (run_id, first_seq, next_seq, status, updated_at)
+    WHERE r.run_id = b.run_id AND b.first_seq > 0;
+  INSERT INTO ${s}.entries (run_id, seq, at, workflow, status, record)
+    SELECT * FROM unnest(e_run, e_seq, e_at, e_workflow, e_status, e_record);
+END
+$fn$;
+`,
+];
+
+// The code and the migrations must agree on what the newest version is.
+if (MIGRATIONS.length !== POSTGRES_SCHEMA_VERSION) {
+  throw new Error("@eventloom/postgres: MIGRATIONS and POSTGRES_SCHEMA_VERSION disagree");
+}
+
+/**
+ * Creates or migrates the journal's tables in `schema`, in one transaction under an advisory lock
+ * on the schema's name, so processes starting at once agree. A schema of a newer version, or one
+ * that holds another program's tables, is refused with nothing changed.
+ */
+export async function ensureSchema(client: pg.PoolClient, schema: SchemaNames): Promise<void> {
+  const s = schema.quoted;
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [
+      `eventloom.postgres.schema:${schema.name}`,
+    ]);
+    const tables = await tablesOf(client, schema.name);
+    let version = 0;
+    if (tables.includes("schema_version")) {
+      const { rows } = await client.query<{ version: number | null }>(
+        `SELECT max(version) AS version FROM ${s}.schema_version`,
+      );
+      version = rows[0]?.version ?? 0;
+      if (version > POSTGRES_SCHEMA_VERSION) throw newerSchema(schema.name, version);
+    } else if (tables.length > 0) {
+      throw foreignSchema(schema.name, tables);
+    } else {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+      await client.query(
+        `CREATE TABLE ${s}.schema_version (
+          version    integer PRIMARY KEY,
+          written_by text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now()
+        )`,
+      );
+    }
+    for (let v = version; v < POSTGRES_SCHEMA_VERSION; v++) {
+      await client.query(MIGRATIONS[v]!(s));
+      await client.query(`INSERT INTO ${s}.schema_version (version, written_by) VALUES ($1, $2)`, [
+        v + 1,
+        "@eventloom/postgres",
+      ]);
+    }
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  }
+}
+
+async function tablesOf(client: pg.PoolClient, schema: string): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY 1",
+    [schema],
+  );
+  return rows.map((r) => r.name);
+}
+
+/** The schema was written by a newer `@eventloom/postgres`. */
+export function newerSchema(schema: string, version: number): JournalError {
+  return new JournalError(
+    `postgresJournal: schema "${schema}" holds a journal of schema version ${version}, but this @eventloom/postgres reads and writes version ${POSTGRES_SCHEMA_VERSION} at most. It was migrated by a newer @eventloom/postgres: upgrade @eventloom/postgres in this program to the version the rest of the fleet runs (nothing in the schema was changed).`,
+  );
+}
+
+/** The schema holds tables that are not a journal's. */
+export function foreignSchema(schema: string, tables: readonly string[]): JournalError {
+  const shown = tables.slice(0, 5).join(", ") + (tables.length > 5 ? ", …" : "");
+  return new JournalError(
+    `postgresJournal: schema "${schema}" holds tables of another program (${shown}) and no Eventloom schema_version table. Give the journal a schema of its own, e.g. postgresJournal({ pool }, { schema: "eventloom" }); nothing in this schema was changed.`,
+  );
+}

@@ -14,7 +14,7 @@ export class Ask extends InputRequiredEvent.define({ q: z.string() }) {}
 export class Answer extends HumanResponseEvent.define({ ok: z.boolean() }) {}
 
 /** An Approval workflow on `journal`; `log` records each pass around the wait. */
-export function approval(journal: Journal, log: (line: string) => void) {
+export function approval(journal: Journal, log: (line: string) => void): Workflow {
   class Approval extends Workflow {
     static override workflowName = "Approval";
     ask = step({ accepts: [StartEvent], emits: [Ask, StopEvent] }, async (_ev, ctx) => {

@@ -1,0 +1,91 @@
+// Tables created on first use, the schema version they record, and schemas that are refused.
+import { JournalError } from "@eventloom/core";
+import { POSTGRES_SCHEMA_VERSION, postgresJournal } from "@eventloom/postgres";
+import { describe, expect, it } from "vitest";
+import { entry } from "./support/entries.js";
+import { SERVER_URL, usePostgres } from "./support/postgres.js";
+
+const db = usePostgres();
+
+async function tablesIn(schema: string): Promise<string[]> {
+  const { rows } = await db
+    .admin()
+    .query<{ name: string }>(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+      [schema],
+    );
+  return rows.map((r) => r.name);
+}
+
+describe("schema", () => {
+  it("creates nothing until first use, then its tables and the version it wrote", async () => {
+    const schema = db.schema();
+    const journal = db.journal({ schema });
+    expect(await tablesIn(schema)).toEqual([]);
+    await journal.listRuns();
+    expect(await tablesIn(schema)).toEqual(["claims", "entries", "runs", "schema_version"]);
+    const { rows } = await db
+      .admin()
+      .query<{ version: number; written_by: string }>(
+        `SELECT version, written_by FROM "${schema}".schema_version`,
+      );
+    expect(rows).toEqual([{ version: POSTGRES_SCHEMA_VERSION, written_by: "@eventloom/postgres" }]);
+  });
+
+  it("opens a schema another journal wrote, with its runs", async () => {
+    const schema = db.schema();
+    const first = db.journal({ schema });
+    await first.append([entry("r", 0)]);
+    await first.close();
+    expect((await db.journal({ schema }).read("r")).length).toBe(1);
+  });
+
+  it("lets several journals open one new schema at the same moment", async () => {
+    const schema = db.schema();
+    const journals = Array.from({ length: 4 }, () => db.journal({ schema }));
+    await Promise.all(journals.map((j, i) => j.append([entry(`r${i}`, 0)])));
+    expect((await journals[0]!.listRuns()).length).toBe(4);
+  });
+
+  it("refuses a schema of a newer version, naming schema and versions, and changes nothing", async () => {
+    const schema = db.schema();
+    const old = db.journal({ schema });
+    await old.append([entry("r", 0)]);
+    await db
+      .admin()
+      .query(`INSERT INTO "${schema}".schema_version (version, written_by) VALUES (99, 'future')`);
+    const journal = db.journal({ schema });
+    const error = await journal.append([entry("r", 1)]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JournalError);
+    const message = (error as Error).message;
+    expect(message).toContain(`schema "${schema}"`);
+    expect(message).toContain("version 99");
+    expect(message).toContain(`version ${POSTGRES_SCHEMA_VERSION} at most`);
+    expect(message).toContain("upgrade @eventloom/postgres");
+    await expect(journal.claim("r", "A", 1_000)).rejects.toThrow(/version 99/);
+    const { rows } = await db.admin().query(`SELECT seq FROM "${schema}".entries`);
+    expect(rows).toEqual([{ seq: 0 }]);
+  });
+
+  it("refuses a schema that holds another program's tables", async () => {
+    const schema = db.schema();
+    await db.admin().query(`CREATE SCHEMA "${schema}"`);
+    await db.admin().query(`CREATE TABLE "${schema}".entries (id int)`);
+    const journal = postgresJournal({ connectionString: SERVER_URL }, { schema });
+    try {
+      await expect(journal.listRuns()).rejects.toThrow(
+        new RegExp(`schema "${schema}" holds tables of another program \\(entries\\)`),
+      );
+      expect(await tablesIn(schema)).toEqual(["entries"]);
+    } finally {
+      await journal.close();
+    }
+  });
+
+  it("quotes the schema name: mixed case names their own schema", async () => {
+    const schema = `${db.schema()}_Mixed`;
+    const journal = db.journal({ schema });
+    await journal.append([entry("r", 0)]);
+    expect(await tablesIn(schema)).toContain("entries");
+  });
+});

@@ -4,6 +4,7 @@ import { postgresJournal } from "@eventloom/postgres";
 import { describe, expect, it } from "vitest";
 import { entries, entry } from "./support/entries.js";
 import { SERVER_URL, usePostgres } from "./support/postgres.js";
+import { startProxy } from "./support/proxy.js";
 
 const db = usePostgres();
 
@@ -61,6 +62,26 @@ describe("append and read", () => {
     expect((await journal.read("a")).map((e) => e.seq)).toEqual([0, 1, 2]);
     expect((await journal.read("b")).map((e) => e.seq)).toEqual([0, 1]);
     expect((await journal.read("c")).map((e) => e.seq)).toEqual([0, 1]);
+  });
+
+  it("sends an append of 1 000 entries of 200 runs in one round trip", async () => {
+    const proxy = await startProxy({ host: "127.0.0.1", port: 5432 });
+    try {
+      const journal = db.journal(
+        {},
+        { connectionString: `postgres://postgres@127.0.0.1:${proxy.port}/test` },
+      );
+      await journal.append([entry("warm", 0)]); // schema and connection ready
+      const big = Array.from({ length: 1_000 }, (_, i) =>
+        entry(`run-${i % 200}`, Math.floor(i / 200)),
+      );
+      const before = proxy.roundTrips;
+      await journal.append(big);
+      expect(proxy.roundTrips - before).toBe(1);
+      expect((await journal.read("run-7")).map((e) => e.seq)).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it("stores nothing it was given after the call: later changes to the objects change nothing", async () => {

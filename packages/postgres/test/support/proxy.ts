@@ -2,11 +2,16 @@
 // does: it can let one statement reach the server and commit, and lose the reply.
 import net from "node:net";
 
+/** A Sync message: the end of one extended-protocol request, i.e. one round trip. */
+const SYNC = Buffer.from([0x53, 0, 0, 0, 4]);
+
 /** The ReadyForQuery message header: the server has finished (and committed) a statement. */
 const READY = Buffer.from([0x5a, 0, 0, 0, 5]);
 
 export interface Proxy {
   readonly port: number;
+  /** Round trips (Sync messages) clients have sent so far. */
+  readonly roundTrips: number;
   /**
    * The next client message containing `marker` reaches the server; its reply is thrown away
    * and the connection cut once the server has finished the statement. Resolves then.
@@ -27,6 +32,7 @@ export async function startProxy(target: { host: string; port: number }): Promis
   let port = 0;
   let shut = false;
   let refusals = 0;
+  let syncs = 0;
   let refusalWaiters: { n: number; resolve: () => void }[] = [];
 
   const server = (): net.Server =>
@@ -48,6 +54,7 @@ export async function startProxy(target: { host: string; port: number }): Promis
         upstream.destroy();
       };
       client.on("data", (data) => {
+        for (let i = data.indexOf(SYNC); i !== -1; i = data.indexOf(SYNC, i + 1)) syncs++;
         if (armed !== undefined && data.includes(armed.marker)) {
           onCut = armed.done;
           armed = undefined;
@@ -89,6 +96,9 @@ export async function startProxy(target: { host: string; port: number }): Promis
   return {
     get port() {
       return port;
+    },
+    get roundTrips() {
+      return syncs;
     },
     loseReplyTo(marker) {
       return new Promise<void>((done) => {

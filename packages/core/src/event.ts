@@ -113,6 +113,8 @@ export interface StartEventBase extends Event {
  * class TradeStart extends StartEvent.define({ stock: z.string() }) {}
  */
 export class StartEvent extends Event implements StartEventBase {
+  /** Stable under minifiers: bundles keep the built-in type names. */
+  static override typeName = "StartEvent";
   declare readonly [START_BRAND]: true;
   [key: string]: unknown;
   constructor(data: object = {}) {
@@ -139,6 +141,8 @@ export interface StopEventBase extends Event {
  * event itself for a custom `StopEvent.define(shape)` class.
  */
 export class StopEvent<R = unknown> extends Event implements StopEventBase {
+  /** Stable under minifiers: bundles keep the built-in type names. */
+  static override typeName = "StopEvent";
   declare readonly [STOP_BRAND]: true;
   declare readonly result: R;
   constructor(data: { result?: R } = {}) {
@@ -157,6 +161,8 @@ export class StopEvent<R = unknown> extends Event implements StopEventBase {
 
 /** Human in the loop: a step asks for input. Written to the stream; routed if a step accepts it. */
 export class InputRequiredEvent extends Event {
+  /** Stable under minifiers: bundles keep the built-in type names. */
+  static override typeName = "InputRequiredEvent";
   [key: string]: unknown;
   constructor(data: object = {}) {
     super(data);
@@ -174,6 +180,8 @@ export class InputRequiredEvent extends Event {
 
 /** Human in the loop: the answer, sent into a running workflow with `handler.sendEvent`. */
 export class HumanResponseEvent extends Event {
+  /** Stable under minifiers: bundles keep the built-in type names. */
+  static override typeName = "HumanResponseEvent";
   [key: string]: unknown;
   constructor(data: object = {}) {
     super(data);

@@ -2,6 +2,8 @@ import { StopEvent } from "./event.js";
 
 /** The stream's terminal event when a step failed for good. */
 export class WorkflowFailedEvent extends StopEvent<undefined> {
+  /** Stable under minifiers: bundles keep the built-in type names. */
+  static override typeName = "WorkflowFailedEvent";
   /** The failing step. */
   declare readonly step: string;
   /** What it threw (the same value `await handler` rejects with). */
@@ -24,6 +26,8 @@ export class WorkflowFailedEvent extends StopEvent<undefined> {
 
 /** The stream's terminal event when the run's timeout elapsed. */
 export class WorkflowTimedOutEvent extends StopEvent<undefined> {
+  /** Stable under minifiers: bundles keep the built-in type names. */
+  static override typeName = "WorkflowTimedOutEvent";
   declare readonly timeoutMs: number;
   declare readonly activeSteps: readonly string[];
   constructor(data: { timeoutMs: number; activeSteps: readonly string[] }) {
@@ -33,6 +37,8 @@ export class WorkflowTimedOutEvent extends StopEvent<undefined> {
 
 /** The stream's terminal event when the run was cancelled. */
 export class WorkflowCancelledEvent extends StopEvent<undefined> {
+  /** Stable under minifiers: bundles keep the built-in type names. */
+  static override typeName = "WorkflowCancelledEvent";
   declare readonly reason: unknown;
   constructor(data: { reason?: unknown } = {}) {
     super(data as never);

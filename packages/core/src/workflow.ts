@@ -72,6 +72,11 @@ export interface WorkflowOptions {
    * depends on it happens, and `recover()` resumes unfinished runs after a crash.
    */
   readonly journal?: Journal;
+  /**
+   * A `ServiceManager` (@eventloom/services), as the seed's `Workflow(service_manager=...)`: its
+   * services map is this instance's `services`, shared, so services added later are seen too.
+   */
+  readonly serviceManager?: { readonly services: Map<string, unknown> };
 }
 
 /** The default `maxLength` of `recordEventPayloads: true`. */
@@ -169,13 +174,21 @@ export class Workflow {
 
   readonly options: Readonly<WorkflowOptions>;
   /** Nested workflows (or other services) that steps request with `services: [name]`. */
-  readonly services = new Map<string, unknown>();
+  readonly services: Map<string, unknown>;
   #plan: WorkflowPlan | undefined;
   #planVersion = -1;
   #settings: RunSettings | undefined;
 
   constructor(options: WorkflowOptions = {}) {
     this.options = Object.freeze({ ...validateWorkflowOptions(this.constructor.name, options) });
+    // The seed's Workflow(service_manager=...): the manager's services are the instance's.
+    const manager = options.serviceManager;
+    if (manager !== undefined && !(manager?.services instanceof Map)) {
+      throw new WorkflowValidationError(
+        `new ${this.constructor.name}(options): serviceManager must be a ServiceManager from @eventloom/services (an object with a services Map)`,
+      );
+    }
+    this.services = manager?.services ?? new Map<string, unknown>();
   }
 
   /**

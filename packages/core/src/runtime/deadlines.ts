@@ -1,3 +1,4 @@
+import { MAX_TIMER_DELAY } from "./timers.js";
 /** What a deadline calls when it passes (a run: no closure per run). */
 export interface DeadlineTarget {
   onDeadline(): void;
@@ -147,11 +148,18 @@ class DeadlineScheduler {
     this.armedFor = at;
     this.armedWith = globalThis.setTimeout;
     this.clearWith = globalThis.clearTimeout;
-    this.timer = setTimeout(() => this.onTimer(at), Math.max(0, Math.ceil(at - performance.now())));
+    const delay = Math.max(0, Math.ceil(at - performance.now()));
+    // Platform timers hold at most 2^31-1 ms (longer ones fire at once): wait longer in chunks.
+    const chunked = delay > MAX_TIMER_DELAY;
+    this.timer = globalThis.setTimeout(
+      () => (chunked ? this.rechunk(at) : this.onTimer(at)),
+      chunked ? MAX_TIMER_DELAY : delay,
+    );
   }
 
   private disarm(): void {
-    if (this.timer !== undefined) this.clearWith(this.timer);
+    // Called as a method of globalThis: browsers throw "Illegal invocation" for a detached call.
+    if (this.timer !== undefined) this.clearWith.call(globalThis, this.timer);
     this.timer = undefined;
     this.armedFor = Infinity;
     this.idle = false;
@@ -178,6 +186,13 @@ class DeadlineScheduler {
     }
     this.rearm();
     for (const target of firing) target.onDeadline();
+  }
+
+  /** A chunk of a long wait has passed: wait on for the rest (nothing fires before its time). */
+  private rechunk(at: number): void {
+    this.timer = undefined;
+    this.armedFor = Infinity;
+    this.arm(at);
   }
 
   private rearm(): void {

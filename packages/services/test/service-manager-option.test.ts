@@ -1,7 +1,7 @@
 /**
- * `new W({ serviceManager })` (the seed's `Workflow(service_manager=...)`): waits on core's
+ * `new W({ serviceManager })` (the seed's `Workflow(service_manager=...)`): core's
  * `serviceManager` workflow option, which reads `serviceManager.services` (a `Map`) and uses it
- * as the instance's `workflow.services`. Fails until core has the option.
+ * as the instance's `workflow.services`.
  */
 import { describe, expect, it } from "vitest";
 import { StartEvent, StopEvent, Workflow, type WorkflowOptions, step } from "@eventloom/core";

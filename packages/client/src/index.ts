@@ -1,1 +1,6 @@
-export {};
+export type {
+  RemoteHandler,
+  RemoteEvent,
+  RemoteEventInput,
+  RemoteRunState,
+} from "./remote-handler.js";

@@ -81,3 +81,25 @@ describe("handler.history", () => {
     expect(() => new Loop({ historyLimit: 1.5 })).toThrow(/historyLimit/);
   });
 });
+
+describe("handler.history: waiting", () => {
+  class Approval extends Event.define({ ok: z.boolean() }, { name: "Approval" }) {}
+  class Asks extends Workflow {
+    static externalEvents = [Approval];
+    ask = step({ accepts: [StartEvent], emits: [StopEvent] }, async (_ev, ctx) => {
+      const answer = await ctx.waitForEvent(Approval);
+      return new StopEvent({ result: answer.ok });
+    });
+  }
+
+  it("names the awaited event type while an invocation waits, and drops it once answered", async () => {
+    const h = new Asks().run();
+    while (h.history[0]?.waitingFor === undefined) await Promise.resolve();
+    const record = h.history[0]!;
+    expect(record).toMatchObject({ step: "ask", status: "running", waitingFor: "Approval" });
+    h.sendEvent(new Approval({ ok: true }));
+    await expect(h).resolves.toBe(true);
+    expect(record.waitingFor).toBeUndefined();
+    expect(record.status).toBe("completed");
+  });
+});

@@ -31,6 +31,8 @@ export interface ExecutionRecord {
   /** Present when the invocation returned or sent more events than `output` keeps: how many more. */
   outputDropped?: number;
   status: "running" | "completed" | "failed";
+  /** While the invocation is suspended in `waitForEvent`: the awaited event's type name. */
+  waitingFor?: string;
 }
 
 /** What an attempt of a durable run has done that lands when it ends well. */
@@ -113,6 +115,8 @@ export class StepView implements Context {
   /** Events past `historyLimit` the attempt returned or sent: counted, not kept. */
   outputDropped = 0;
   status: ExecutionRecord["status"] = "running";
+  /** The type name of the event this attempt waits for now (`waitForEvent`), or undefined. */
+  waitingFor: string | undefined = undefined;
   /** The plain record `history` handed out for this attempt, kept up to date from then on. */
   record: ExecutionRecord | undefined = undefined;
   /** The attempt before this one in the run's history. */
@@ -148,6 +152,14 @@ export class StepView implements Context {
     this.record?.output.push(event);
   }
 
+  /** Marks the attempt as suspended in `waitForEvent(type)`, or (undefined) as running again. */
+  setWaiting(type: string | undefined): void {
+    this.waitingFor = type;
+    if (this.record === undefined) return;
+    if (type === undefined) delete this.record.waitingFor;
+    else this.record.waitingFor = type;
+  }
+
   setStatus(status: ExecutionRecord["status"]): void {
     this.status = status;
     if (this.record !== undefined) this.record.status = status;
@@ -163,6 +175,7 @@ export class StepView implements Context {
       output: output === undefined ? [] : Array.isArray(output) ? [...output] : [output],
       status: this.status,
       ...(this.outputDropped > 0 ? { outputDropped: this.outputDropped } : {}),
+      ...(this.waitingFor !== undefined ? { waitingFor: this.waitingFor } : {}),
     });
   }
 

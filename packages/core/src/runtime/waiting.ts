@@ -78,6 +78,7 @@ export abstract class RunWaiting extends RunState {
       let set = waiters.get(cls);
       if (set === undefined) waiters.set(cls, (set = new Set()));
       set.add(waiter);
+      view.setWaiting(eventTypeName(cls));
       pool.waiting++;
       this.inflight--;
       if (timeout !== undefined) {
@@ -96,6 +97,7 @@ export abstract class RunWaiting extends RunState {
     const waiters = this.waiters;
     const set = waiters?.get(waiter.cls);
     if (set === undefined || !set.delete(waiter)) return;
+    waiter.view.setWaiting(undefined);
     if (set.size === 0) {
       waiters!.delete(waiter.cls);
       if (waiters!.size === 0) this.waiters = undefined;

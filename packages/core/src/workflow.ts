@@ -171,6 +171,16 @@ export class Workflow {
   declare static workflowName?: string;
   /** A zod object for `ctx.store`: it starts from the defaults and every `set` is validated. */
   declare static state?: z.ZodObject;
+  /**
+   * Events that reach a run only from outside (`handler.sendEvent`, a bridge, the server):
+   * validation treats them as produced, `reviveEvent` knows them, and a server accepts them.
+   *
+   * @example
+   * class Approvals extends Workflow {
+   *   static externalEvents = [Approval];
+   * }
+   */
+  declare static externalEvents?: readonly EventClass[];
 
   readonly options: Readonly<WorkflowOptions>;
   /** Nested workflows (or other services) that steps request with `services: [name]`. */
@@ -432,6 +442,15 @@ export class Workflow {
     return this.#settings;
   }
 
+  /**
+   * The event classes a run of this workflow accepts from outside: `static externalEvents` and
+   * every class some step accepts, never a start or stop event. (A class that a live invocation
+   * waits for with `waitForEvent` is accepted by that run too.)
+   */
+  externalEventTypes(): readonly EventClass[] {
+    return this[PLAN]().external;
+  }
+
   /** Rebuilds (and validates) one of this workflow's events from its `toJSON()` form. */
   reviveEvent(json: EventJSON): Event {
     const plan = this[PLAN]();
@@ -461,6 +480,7 @@ export class Workflow {
         collectSteps(this),
         cls.state,
         this.options.disableValidation !== true,
+        cls.externalEvents ?? [],
       );
       this.#planVersion = unboundVersion;
     }

@@ -85,7 +85,7 @@ describe("handler.history", () => {
 describe("handler.history: waiting", () => {
   class Approval extends Event.define({ ok: z.boolean() }, { name: "Approval" }) {}
   class Asks extends Workflow {
-    static externalEvents = [Approval];
+    static override externalEvents = [Approval];
     ask = step({ accepts: [StartEvent], emits: [StopEvent] }, async (_ev, ctx) => {
       const answer = await ctx.waitForEvent(Approval);
       return new StopEvent({ result: answer.ok });

@@ -8,8 +8,10 @@ import {
   StartEvent,
   StopEvent,
   eventTypeName,
+  isEventClass,
   isUnnamedDefinedClass,
 } from "../event.js";
+import { describeValue } from "../runtime/describe-value.js";
 import type { StepDefinition, StepHandler } from "../step.js";
 import {
   WorkflowCancelledEvent,
@@ -54,6 +56,11 @@ export interface WorkflowPlan {
   readonly routes: ReadonlyMap<EventClass, readonly StepRecord[]>;
   readonly startClass: EventClass;
   readonly eventsByType: ReadonlyMap<string, EventClass>;
+  /**
+   * The classes a run accepts from outside (`static externalEvents`, and every class some step
+   * accepts), never a start or stop event; classes a live invocation waits for come on top.
+   */
+  readonly external: readonly EventClass[];
   readonly stateSchema: z.ZodObject | undefined;
   /** True when some step declares `services` (checked at every run, since they can change). */
   readonly needsServices: boolean;
@@ -111,8 +118,10 @@ export function buildPlan(
   collected: readonly CollectedStep[],
   stateSchema: z.ZodObject | undefined,
   validate: boolean,
+  externalEvents: readonly EventClass[] = [],
 ): WorkflowPlan {
   const problems: string[] = [];
+  const externals = checkExternalEvents(externalEvents, problems);
   const steps: StepRecord[] = [];
   const byName = new Map<string, StepRecord>();
   const routes = new Map<EventClass, StepRecord[]>();
@@ -183,9 +192,9 @@ export function buildPlan(
         problems.push(
           `Step ${list(names)} accepts the stop event ${eventTypeName(cls)}: a stop event ends the run and is never delivered; remove it from accepts`,
         );
-      } else if (!isStart(cls) && !isHuman(cls) && !producers.has(cls)) {
+      } else if (!isStart(cls) && !isHuman(cls) && !producers.has(cls) && !externals.has(cls)) {
         problems.push(
-          `Event ${eventTypeName(cls)} is accepted by ${list(names)} but no step emits it: add it to the emits of the step that produces it, or remove it from accepts`,
+          `Event ${eventTypeName(cls)} is accepted by ${list(names)} but no step emits it: add it to the emits of the step that produces it, list it in static externalEvents if it only comes from outside (handler.sendEvent, a bridge, the server), or remove it from accepts`,
         );
       }
     }
@@ -208,7 +217,12 @@ export function buildPlan(
     WorkflowTimedOutEvent,
     WorkflowCancelledEvent,
   ];
-  const classes = new Set<EventClass>([...builtIns, ...consumers.keys(), ...producers.keys()]);
+  const classes = new Set<EventClass>([
+    ...builtIns,
+    ...consumers.keys(),
+    ...producers.keys(),
+    ...externals,
+  ]);
   for (const cls of classes) {
     const users = [...(consumers.get(cls) ?? []), ...(producers.get(cls) ?? [])];
     if (validate && isUnnamedDefinedClass(cls)) {
@@ -243,6 +257,9 @@ export function buildPlan(
     }
   }
   const needsServices = steps.some((s) => s.definition.services.length > 0);
+  const external = [...new Set([...externals, ...consumers.keys()])].filter(
+    (c) => !isStart(c) && !isStop(c),
+  );
   return {
     workflowName,
     steps,
@@ -250,6 +267,7 @@ export function buildPlan(
     routes,
     startClass,
     eventsByType,
+    external,
     stateSchema,
     needsServices,
     routeCache: new Map(),
@@ -260,4 +278,25 @@ function push(map: Map<EventClass, string[]>, cls: EventClass, name: string): vo
   const l = map.get(cls);
   if (l === undefined) map.set(cls, [name]);
   else if (!l.includes(name)) l.push(name);
+}
+
+/** `static externalEvents`: event classes only, never a start or stop event. */
+function checkExternalEvents(value: unknown, problems: string[]): Set<EventClass> {
+  const out = new Set<EventClass>();
+  if (!Array.isArray(value)) {
+    problems.push(
+      `static externalEvents must be an array of event classes (static externalEvents = [Approval]); got ${describeValue(value)}`,
+    );
+    return out;
+  }
+  value.forEach((cls: unknown, i) => {
+    if (!isEventClass(cls)) {
+      problems.push(`static externalEvents[${i}] is not an event class; got ${describeValue(cls)}`);
+    } else if (isStart(cls) || isStop(cls)) {
+      problems.push(
+        `static externalEvents lists ${eventTypeName(cls)}, a ${isStart(cls) ? "start" : "stop"} event: a run's start event comes from run(), its stop event from a step; remove it`,
+      );
+    } else out.add(cls);
+  });
+  return out;
 }

@@ -1,0 +1,119 @@
+// A run's recorded stream as SSE (`id: <seq>`, `event: <type>`, `data: <EventJSON>`) or NDJSON,
+// from any position; it ends once the run has settled and every event has been sent.
+import type { EventJSON } from "@eventloom/core";
+import type { RunRecord } from "./run-registry.js";
+
+/** How a stream response is written. */
+export type StreamFormat = "sse" | "ndjson";
+
+const encoder = new TextEncoder();
+/** A comment line every so often keeps proxies from closing an idle stream. */
+const KEEPALIVE_MS = 15_000;
+
+function sseFrame(event: EventJSON, seq: number): string {
+  return `id: ${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/** Open streams, so `server.close()` can end them. */
+export type OpenStreams = Set<() => void>;
+
+/** The body of `GET /runs/:id/events` from `from` (0-based) on. */
+export function runEventStream(
+  record: RunRecord,
+  from: number,
+  format: StreamFormat,
+  open: OpenStreams,
+): ReadableStream<Uint8Array> {
+  let index = from;
+  let cleanup = (): void => {};
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      const close = (): void => {
+        if (closed) return;
+        cleanup();
+        try {
+          controller.close();
+        } catch {
+          // Already closed by the client going away.
+        }
+      };
+      const pump = (): void => {
+        if (closed) return;
+        let chunk = "";
+        const events = record.events;
+        while (index < events.length) {
+          const event = events[index]!;
+          chunk += format === "sse" ? sseFrame(event, index) : `${JSON.stringify(event)}\n`;
+          index++;
+        }
+        if (chunk !== "") controller.enqueue(encoder.encode(chunk));
+        if (record.done) close();
+      };
+      const unsubscribe = record.subscribe(pump);
+      const keepalive =
+        format === "sse"
+          ? globalThis.setInterval(() => {
+              if (!closed) controller.enqueue(encoder.encode(": keepalive\n\n"));
+            }, KEEPALIVE_MS)
+          : undefined;
+      cleanup = () => {
+        closed = true;
+        unsubscribe();
+        if (keepalive !== undefined) globalThis.clearInterval(keepalive);
+        open.delete(close);
+      };
+      open.add(close);
+      pump();
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+}
+
+/**
+ * An SSE body that sends what `next()` gives as `event: <name>` frames, whenever `changed` is
+ * called, until `close`; `next()` returning undefined sends nothing.
+ */
+export function sseChannel(
+  open: OpenStreams,
+  setup: (send: (event: string, data: unknown) => void, close: () => void) => () => void,
+): ReadableStream<Uint8Array> {
+  let cleanup = (): void => {};
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      let teardown = (): void => {};
+      const keepalive = globalThis.setInterval(() => {
+        if (!closed) controller.enqueue(encoder.encode(": keepalive\n\n"));
+      }, KEEPALIVE_MS);
+      cleanup = () => {
+        if (closed) return;
+        closed = true;
+        globalThis.clearInterval(keepalive);
+        open.delete(close);
+        teardown();
+      };
+      const close = (): void => {
+        if (closed) return;
+        cleanup();
+        try {
+          controller.close();
+        } catch {
+          // The client has gone.
+        }
+      };
+      const send = (event: string, data: unknown): void => {
+        if (!closed)
+          controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+      };
+      open.add(close);
+      teardown = setup(send, close);
+      if (closed) teardown();
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+}

@@ -1,0 +1,309 @@
+// The runs a server knows: each run's recorded stream (so any number of consumers, early or
+// late, read it from any position), its outcome once settled, retention of finished runs, and
+// runs read back from the journal (after a restart) on demand.
+import {
+  type EventJSON,
+  type Journal,
+  type JournalRunFilter,
+  type JournalRunInfo,
+  type JournalRunStatus,
+  RunOwnedError,
+  type Workflow,
+  type WorkflowHandler,
+} from "@eventloom/core";
+
+/** A run as `GET /runs` lists it. */
+export interface RunInfo {
+  readonly runId: string;
+  /** The workflow's key in `createServer({ workflows })`. */
+  readonly workflow: string;
+  readonly status: JournalRunStatus;
+  readonly startedAt: number;
+  readonly updatedAt: number;
+}
+
+/** How a run that did not complete ended: the error's `code` (or its name) and message. */
+export interface RunErrorInfo {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** A workflow served under a name. */
+export interface ServedWorkflow {
+  readonly name: string;
+  readonly workflow: Workflow;
+}
+
+/** A run this server drives (started here, recovered or resumed from the journal). */
+export class RunRecord {
+  /** Every stream event so far, in order; the index is the SSE `id`. */
+  readonly events: EventJSON[] = [];
+  status: JournalRunStatus = "running";
+  result: unknown = undefined;
+  error: RunErrorInfo | undefined = undefined;
+  /** True once the run has settled and its whole stream is in `events`. */
+  done = false;
+  updatedAt: number;
+  readonly #listeners = new Set<() => void>();
+  readonly settled: Promise<void>;
+  #markSettled!: () => void;
+
+  constructor(
+    readonly served: ServedWorkflow,
+    readonly handler: WorkflowHandler<unknown>,
+    readonly startedAt: number,
+  ) {
+    this.updatedAt = startedAt;
+    this.settled = new Promise((resolve) => (this.#markSettled = resolve));
+  }
+
+  get runId(): string {
+    return this.handler.runId;
+  }
+
+  get journaled(): boolean {
+    return this.served.workflow.options.journal !== undefined;
+  }
+
+  info(): RunInfo {
+    return {
+      runId: this.runId,
+      workflow: this.served.name,
+      status: this.status,
+      startedAt: this.startedAt,
+      updatedAt: this.updatedAt,
+    };
+  }
+
+  /** Calls `listener` after each new event and once when the run is done; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  push(event: EventJSON): void {
+    this.events.push(event);
+    this.updatedAt = Date.now();
+    this.#notify();
+  }
+
+  finish(outcome: { result?: unknown; error?: unknown; ok: boolean }): void {
+    this.status = this.handler.status === "running" ? "failed" : this.handler.status;
+    if (outcome.ok) this.result = jsonSafe(outcome.result);
+    else this.error = errorInfo(outcome.error);
+    this.updatedAt = Date.now();
+    this.done = true;
+    this.#notify();
+    this.#markSettled();
+  }
+
+  #notify(): void {
+    for (const listener of [...this.#listeners]) listener();
+  }
+}
+
+/** A journaled run that another live process drives: known, but not served from here. */
+export interface ForeignRun {
+  readonly foreign: true;
+  readonly served: ServedWorkflow;
+  readonly info: RunInfo;
+}
+
+/** `code` of a WorkflowError, else the error's name; its message. */
+export function errorInfo(error: unknown): RunErrorInfo {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { code: typeof code === "string" ? code : error.name, message: error.message };
+  }
+  return { code: "ERROR", message: String(error) };
+}
+
+/** A result as JSON (events through their `toJSON`); one that JSON cannot carry is described. */
+function jsonSafe(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? undefined : (JSON.parse(text) as unknown);
+  } catch (error) {
+    return `(result not JSON-safe: ${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+export class RunRegistry {
+  readonly #runs = new Map<string, RunRecord>();
+  /** Ids of finished runs in the order they finished, for `retainRuns`. */
+  readonly #finished: string[] = [];
+  readonly #loading = new Map<string, Promise<RunRecord | ForeignRun | undefined>>();
+  readonly #runListeners = new Set<(info: RunInfo) => void>();
+
+  constructor(
+    readonly served: readonly ServedWorkflow[],
+    readonly retainRuns: number,
+  ) {}
+
+  /** Each journal the served workflows use, with the workflows on it. */
+  get journals(): Map<Journal, ServedWorkflow[]> {
+    const out = new Map<Journal, ServedWorkflow[]>();
+    for (const s of this.served) {
+      const journal = s.workflow.options.journal;
+      if (journal === undefined) continue;
+      const list = out.get(journal) ?? [];
+      list.push(s);
+      out.set(journal, list);
+    }
+    return out;
+  }
+
+  /** Listens to every run's start and status change; returns the unsubscribe. */
+  onRunChange(listener: (info: RunInfo) => void): () => void {
+    this.#runListeners.add(listener);
+    return () => this.#runListeners.delete(listener);
+  }
+
+  /** Tracks a run just started with `workflow.run()` (its stream is read from the start). */
+  started(served: ServedWorkflow, handler: WorkflowHandler<unknown>): RunRecord {
+    const record = new RunRecord(served, handler, Date.now());
+    this.#track(record, handler.streamEvents());
+    return record;
+  }
+
+  /** Tracks a run read back from its journal (recovered or resumed): its stream is replayed. */
+  async adopted(
+    served: ServedWorkflow,
+    handler: WorkflowHandler<unknown>,
+    startedAt: number,
+  ): Promise<RunRecord> {
+    // Core reads the stream position a replay starts from when the run has been loaded.
+    await handler.whenLoaded();
+    const record = new RunRecord(served, handler, startedAt);
+    this.#track(record, handler.streamEvents({ from: 0 }));
+    return record;
+  }
+
+  /** The run if this server holds it in memory. */
+  get(runId: string): RunRecord | undefined {
+    return this.#runs.get(runId);
+  }
+
+  /**
+   * The run in memory, or read back from a journal (resumed here when unfinished and free);
+   * a `ForeignRun` when another live process drives it; undefined when nobody knows it.
+   */
+  find(runId: string): Promise<RunRecord | ForeignRun | undefined> {
+    const known = this.#runs.get(runId);
+    if (known !== undefined) return Promise.resolve(known);
+    let loading = this.#loading.get(runId);
+    if (loading === undefined) {
+      loading = this.#load(runId).finally(() => this.#loading.delete(runId));
+      this.#loading.set(runId, loading);
+    }
+    return loading;
+  }
+
+  async #load(runId: string): Promise<RunRecord | ForeignRun | undefined> {
+    for (const [journal, served] of this.journals) {
+      const entries = await journal.read(runId);
+      const first = entries[0];
+      if (first === undefined) continue;
+      const s = served.find((x) => x.workflow.workflowName === first.workflow);
+      if (s === undefined) continue;
+      const handler = s.workflow.resume(runId);
+      handler.then(undefined, () => {});
+      try {
+        return await this.adopted(s, handler, first.at);
+      } catch (error) {
+        if (!(error instanceof RunOwnedError)) throw error;
+        const status = [...entries].reverse().find((e) => e.status !== undefined)?.status;
+        return {
+          foreign: true,
+          served: s,
+          info: {
+            runId,
+            workflow: s.name,
+            status: status ?? "running",
+            startedAt: first.at,
+            updatedAt: entries[entries.length - 1]!.at,
+          },
+        };
+      }
+    }
+    return undefined;
+  }
+
+  /** Runs newest first: the journals' and those in memory, filtered. */
+  async list(filter: { workflow?: string; status?: JournalRunStatus }): Promise<RunInfo[]> {
+    const byId = new Map<string, RunInfo>();
+    for (const [journal, served] of this.journals) {
+      const wanted =
+        filter.workflow === undefined ? served : served.filter((s) => s.name === filter.workflow);
+      const names = new Set(wanted.map((s) => s.workflow.workflowName));
+      if (names.size === 0) continue;
+      const query: JournalRunFilter =
+        names.size === 1
+          ? { workflow: [...names][0]!, ...(filter.status ? { status: filter.status } : {}) }
+          : filter.status
+            ? { status: filter.status }
+            : {};
+      for (const run of await journal.listRuns(query)) {
+        const s = wanted.find((x) => x.workflow.workflowName === run.workflow);
+        if (s !== undefined) byId.set(run.runId, journalInfo(run, s.name));
+      }
+    }
+    for (const record of this.#runs.values()) {
+      if (filter.workflow !== undefined && record.served.name !== filter.workflow) continue;
+      if (filter.status !== undefined && record.status !== filter.status) {
+        // The journal may lag by a commit; the live record is the newer word.
+        byId.delete(record.runId);
+        continue;
+      }
+      byId.set(record.runId, record.info());
+    }
+    return [...byId.values()].sort(
+      (a, b) => b.startedAt - a.startedAt || (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0),
+    );
+  }
+
+  #track(record: RunRecord, stream: AsyncIterable<{ toJSON(): EventJSON }>): void {
+    this.#runs.set(record.runId, record);
+    this.#emit(record);
+    void (async () => {
+      try {
+        for await (const event of stream) record.push(event.toJSON());
+      } catch {
+        // The stream could not be read back (a journal failure): the outcome still settles it.
+      }
+      const outcome = await record.handler.then(
+        (result) => ({ ok: true, result }),
+        (error: unknown) => ({ ok: false, error }),
+      );
+      record.finish(outcome);
+      this.#emit(record);
+      this.#retain(record);
+    })();
+  }
+
+  #emit(record: RunRecord): void {
+    const info = record.info();
+    for (const listener of [...this.#runListeners]) listener(info);
+  }
+
+  /** Keeps the newest `retainRuns` finished runs in memory (journaled ones can be read back). */
+  #retain(record: RunRecord): void {
+    this.#finished.push(record.runId);
+    while (this.#finished.length > this.retainRuns) {
+      const old = this.#finished.shift()!;
+      const r = this.#runs.get(old);
+      if (r?.done === true) this.#runs.delete(old);
+    }
+  }
+}
+
+function journalInfo(run: JournalRunInfo, name: string): RunInfo {
+  return {
+    runId: run.runId,
+    workflow: name,
+    status: run.status,
+    startedAt: run.startedAt,
+    updatedAt: run.updatedAt,
+  };
+}

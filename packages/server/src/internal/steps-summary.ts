@@ -1,0 +1,73 @@
+// `GET /runs/:id/steps`: each step's invocation counts and the waits a run could be answered on.
+import { type EventClass, type Workflow, describeWorkflow } from "@eventloom/core";
+import type { RunRecord } from "./run-registry.js";
+import { eventClassesByType, eventJsonSchema } from "./workflow-events.js";
+
+/** One step's invocations by state. */
+export interface StepCounts {
+  readonly name: string;
+  readonly running: number;
+  readonly completed: number;
+  readonly failed: number;
+  /** Invocations suspended in `waitForEvent`. */
+  readonly waiting: number;
+}
+
+/** A run's steps now (the inspector draws them on its graph). */
+export interface StepsSummary {
+  readonly runId: string;
+  readonly status: string;
+  readonly steps: readonly StepCounts[];
+  /** Invocations suspended in `waitForEvent`: the awaited type and its JSON Schema. */
+  readonly waiting: readonly {
+    readonly step: string;
+    readonly type: string;
+    readonly schema: Record<string, unknown>;
+  }[];
+}
+
+/** Per workflow, what the summary needs that never changes. */
+const stepNamesOf = new WeakMap<Workflow, { names: string[]; classes: Map<string, EventClass> }>();
+
+function staticsOf(workflow: Workflow): { names: string[]; classes: Map<string, EventClass> } {
+  let s = stepNamesOf.get(workflow);
+  if (s === undefined) {
+    s = {
+      names: describeWorkflow(workflow).steps.map((step) => step.name),
+      classes: eventClassesByType(workflow),
+    };
+    stepNamesOf.set(workflow, s);
+  }
+  return s;
+}
+
+export function stepsSummary(record: RunRecord): StepsSummary {
+  const { names, classes } = staticsOf(record.served.workflow);
+  const counts = new Map<
+    string,
+    { running: number; completed: number; failed: number; waiting: number }
+  >();
+  for (const name of names) counts.set(name, { running: 0, completed: 0, failed: 0, waiting: 0 });
+  const waiting: { step: string; type: string; schema: Record<string, unknown> }[] = [];
+  for (const r of record.handler.history) {
+    let c = counts.get(r.step);
+    if (c === undefined)
+      counts.set(r.step, (c = { running: 0, completed: 0, failed: 0, waiting: 0 }));
+    // A run that has ended leaves no invocation running or waiting.
+    if (r.status === "running" && record.done) continue;
+    if (r.status === "running" && r.waitingFor !== undefined) {
+      c.waiting++;
+      waiting.push({
+        step: r.step,
+        type: r.waitingFor,
+        schema: eventJsonSchema(classes.get(r.waitingFor)),
+      });
+    } else c[r.status]++;
+  }
+  return {
+    runId: record.runId,
+    status: record.status,
+    steps: [...counts].map(([name, c]) => ({ name, ...c })),
+    waiting,
+  };
+}

@@ -20,6 +20,8 @@ export interface Row {
   readonly unit: string;
   readonly kind: Kind;
   readonly values: Partial<Record<EngineName, Measured | string>>;
+  /** Printed under the table: why a row was skipped, what a figure includes. */
+  readonly note?: string;
 }
 
 export interface Target {
@@ -75,7 +77,11 @@ function format(kind: Kind, v: Measured | string | undefined): string {
   const x = v.median;
   switch (kind) {
     case "ns":
-      return x >= 1000 ? `${(x / 1000).toFixed(2)} µs` : `${x.toFixed(0)} ns`;
+      return x >= 1e6
+        ? `${(x / 1e6).toFixed(2)} ms`
+        : x >= 1000
+          ? `${(x / 1000).toFixed(2)} µs`
+          : `${x.toFixed(0)} ns`;
     case "ms":
       return `${x.toFixed(1)} ms`;
     case "bytes":

@@ -17,10 +17,16 @@ import {
   type ReadableSpan,
   type SpanExporter,
 } from "@opentelemetry/sdk-trace-base";
+import { coldScenario } from "./cold/cold.js";
+import { postgresScenario } from "./durable/postgres.js";
+import { sqliteScenario } from "./durable/sqlite.js";
 import { eventloom } from "./engines/eventloom.js";
 import { floor } from "./engines/floor.js";
 import { llamaindex } from "./engines/llamaindex.js";
+import { httpScenario } from "./http/http.js";
+import { natsScenario } from "./nats/nats.js";
 import { type Row, judge, measured, median, renderTable, renderTargets } from "./report.js";
+import { asIs, perUnit, sample, timed } from "./sample.js";
 import {
   type Engine,
   type EngineName,
@@ -28,6 +34,7 @@ import {
   Probe,
   SCENARIOS,
   SMOKE,
+  SOLO_SCENARIOS,
   type ScenarioName,
   type Sizes,
 } from "./scenarios.js";
@@ -43,26 +50,33 @@ const PHASES: readonly (readonly Engine[])[] = [[floor, eventloom], [llamaindex]
 
 interface Cli {
   readonly smoke: boolean;
-  readonly only: ScenarioName | undefined;
+  readonly only: readonly ScenarioName[] | undefined;
   readonly strict: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Cli {
   let smoke = false;
   let strict = false;
-  let only: ScenarioName | undefined;
+  let only: ScenarioName[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--smoke") smoke = true;
     else if (arg === "--strict") strict = true;
+    else if (arg === "--cold") (only ??= []).push("cold");
     else if (arg === "--only") {
-      const name = argv[++i];
-      if (!SCENARIOS.includes(name as ScenarioName)) {
-        throw new Error(`--only takes one of: ${SCENARIOS.join(", ")}; got ${String(name)}`);
+      const list = argv[++i];
+      for (const name of String(list).split(",")) {
+        if (!SCENARIOS.includes(name as ScenarioName)) {
+          throw new Error(
+            `--only takes one or more (comma-separated) of: ${SCENARIOS.join(", ")}; got ${String(name)}`,
+          );
+        }
+        (only ??= []).push(name as ScenarioName);
       }
-      only = name as ScenarioName;
     } else
-      throw new Error(`unknown argument ${String(arg)}; use --smoke, --only <scenario>, --strict`);
+      throw new Error(
+        `unknown argument ${String(arg)}; use --smoke, --only <scenario[,scenario]>, --cold, --strict`,
+      );
   }
   return { smoke, only, strict };
 }
@@ -86,66 +100,10 @@ async function settle(): Promise<void> {
 
 const heapUsed = () => process.memoryUsage().heapUsed;
 
-/** One timed execution of a workload; throws if the returned count is not the expected one. */
-async function timed(what: string, expected: number, work: () => Promise<number>): Promise<number> {
-  const t0 = performance.now();
-  const count = await work();
-  const ms = performance.now() - t0;
-  if (count !== expected) throw new Error(`${what}: expected count ${expected}, got ${count}`);
-  return ms;
-}
-
-/** An engine whose single run takes longer than this gets fewer repetitions (see `sample`). */
-const SLOW_RUN_MS = 5_000;
-const SLOW_REPS = 3;
-
-/**
- * Runs `work` for each engine: warm-ups, then the measured repetitions interleaved across
- * engines (so load from other processes spreads evenly). Returns the samples per engine.
- * An engine whose warm-up run takes more than 5 s (the peer's quadratic loop and stream) is
- * warm after it and gets 3 measured repetitions instead of 5, to keep the suite in minutes.
- */
-async function sample(
-  sizes: Sizes,
-  engines: readonly Engine[],
-  work: (engine: Engine, warmUp: boolean) => Promise<number>,
-): Promise<Map<EngineName, number[]>> {
-  const slow = new Set<EngineName>();
-  for (const engine of engines) {
-    for (let w = 0; w < sizes.warmups && !slow.has(engine.name); w++) {
-      const t0 = performance.now();
-      await work(engine, true);
-      if (performance.now() - t0 > SLOW_RUN_MS) slow.add(engine.name);
-    }
-  }
-  const out = new Map<EngineName, number[]>(engines.map((e) => [e.name, []]));
-  for (let r = 0; r < sizes.reps; r++) {
-    // Alternate the order (floor then Eventloom, then the other way round), so neither engine
-    // always runs in the other's wake (its garbage, a machine speeding up or slowing down).
-    for (const engine of r % 2 === 0 ? engines : [...engines].reverse()) {
-      if (slow.has(engine.name) && r >= SLOW_REPS) continue;
-      out.get(engine.name)!.push(await work(engine, false));
-    }
-  }
-  return out;
-}
-
 /** Median 1x times (ms) of the loop and fanout scenarios, so `scale` can skip re-timing them. */
 const oneX = new Map<string, number>();
 function remember(key: string, samples: Map<EngineName, number[]>): void {
   for (const [engine, ms] of samples) oneX.set(`${key} ${engine}`, median(ms));
-}
-
-function perUnit(samples: Map<EngineName, number[]>, units: number): Row["values"] {
-  const values: Row["values"] = {};
-  for (const [name, ms] of samples) values[name] = measured(ms.map((m) => (m * 1e6) / units));
-  return values;
-}
-
-function asIs(samples: Map<EngineName, number[]>): Row["values"] {
-  const values: Row["values"] = {};
-  for (const [name, xs] of samples) values[name] = measured(xs);
-  return values;
 }
 
 /** A span exporter that drops spans after counting them: the cost measured is the SDK's. */
@@ -408,6 +366,12 @@ const scenarios: Record<ScenarioName, Scenario> = {
     return rows;
   },
 
+  sqlite: (s) => sqliteScenario(s),
+  postgres: (s, _engines, log) => postgresScenario(s, log),
+  http: (s, _engines, log) => httpScenario(s, log),
+  nats: (s, _engines, log) => natsScenario(s, log),
+  cold: (s, _engines, log) => coldScenario(s, log),
+
   async idle_memory(s, engines) {
     const samples = await sample(s, engines, async (e) => {
       const probe = new Probe();
@@ -459,16 +423,20 @@ function gitCommit(): string | undefined {
 async function main(): Promise<void> {
   const cli = parseArgs(process.argv.slice(2));
   const sizes = cli.smoke ? SMOKE : FULL;
-  const names = cli.only === undefined ? SCENARIOS : [cli.only];
+  const names = cli.only === undefined ? SCENARIOS : SCENARIOS.filter((n) => cli.only!.includes(n));
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const byLabel = new Map<string, Row>();
   const started = performance.now();
-  for (const engines of PHASES) {
+  for (const [phase, engines] of PHASES.entries()) {
     for (const name of names) {
+      // The solo scenarios fill every column themselves, in the first phase (before the peer
+      // switches async hooks on for the process).
+      if (SOLO_SCENARIOS.includes(name) && phase > 0) continue;
       const t0 = performance.now();
       const phaseSizes = engines.includes(llamaindex)
         ? sizes
         : { ...sizes, reps: sizes.fastReps, warmups: sizes.fastWarmups };
+      const who = SOLO_SCENARIOS.includes(name) ? "solo" : engines.map((e) => e.name).join(" + ");
       for (const row of await scenarios[name](phaseSizes, engines, log)) {
         const seen = byLabel.get(row.label);
         byLabel.set(
@@ -476,7 +444,6 @@ async function main(): Promise<void> {
           seen === undefined ? row : { ...seen, values: { ...seen.values, ...row.values } },
         );
       }
-      const who = engines.map((e) => e.name).join(" + ");
       log(`${name} (${who}): ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
   }
@@ -496,6 +463,8 @@ async function main(): Promise<void> {
     `\nEventloom benchmark (${meta.mode}; node ${meta.node}; ${meta.cpus} x ${meta.cpu}; median of ${sizes.fastReps} after ${sizes.fastWarmups} warm-ups for the floor and Eventloom, of ${sizes.reps} after ${sizes.warmups} for the peer)\n`,
   );
   console.log(renderTable(rows));
+  const notes = rows.flatMap((r) => (r.note === undefined ? [] : [`- ${r.label}: ${r.note}`]));
+  if (notes.length > 0) console.log(`\nNotes:\n\n${notes.join("\n")}`);
   console.log(`\nTargets${cli.smoke ? " (smoke sizes: not meaningful)" : ""}:\n`);
   console.log(renderTargets(targets));
   const out = join(dirname(fileURLToPath(import.meta.url)), "results", "latest.json");

@@ -84,6 +84,26 @@ export interface Sizes {
    */
   readonly fastReps: number;
   readonly fastWarmups: number;
+  /** Durable runs (SQLite, PostgreSQL): runs started at once, and steps per run. */
+  readonly durableRuns: number;
+  readonly durableSteps: number;
+  /** Durable runs one after another (each awaited before the next starts). */
+  readonly durableSequential: number;
+  /** The same with every commit fsynced (SQLite `synchronous: "full"`), slower per run. */
+  readonly durableSequentialFull: number;
+  /** HTTP: requests per measurement, and the connections they are spread over. */
+  readonly httpRequests: number;
+  readonly httpConnections: number;
+  /** NATS: messages (floor) or runs (Eventloom) per measurement. */
+  readonly natsMessages: number;
+  /** Cold starts: child processes spawned per engine. */
+  readonly coldSpawns: number;
+  /**
+   * Repetitions of the scenarios that talk to a server (PostgreSQL, HTTP, NATS), whose single
+   * measurement takes a second or so.
+   */
+  readonly serviceReps: number;
+  readonly serviceWarmups: number;
 }
 
 export const FULL: Sizes = {
@@ -102,6 +122,16 @@ export const FULL: Sizes = {
   warmups: 2,
   fastReps: 11,
   fastWarmups: 3,
+  durableRuns: 1_000,
+  durableSteps: 3,
+  durableSequential: 200,
+  durableSequentialFull: 20,
+  httpRequests: 5_000,
+  httpConnections: 20,
+  natsMessages: 2_000,
+  coldSpawns: 11,
+  serviceReps: 5,
+  serviceWarmups: 1,
 };
 
 export const SMOKE: Sizes = {
@@ -120,6 +150,16 @@ export const SMOKE: Sizes = {
   warmups: 1,
   fastReps: 1,
   fastWarmups: 1,
+  durableRuns: 20,
+  durableSteps: 3,
+  durableSequential: 5,
+  durableSequentialFull: 3,
+  httpRequests: 100,
+  httpConnections: 4,
+  natsMessages: 20,
+  coldSpawns: 1,
+  serviceReps: 1,
+  serviceWarmups: 1,
 };
 
 /** The scenarios, in the order the table shows them; `--only` takes these names. */
@@ -133,6 +173,23 @@ export const SCENARIOS = [
   "tracing",
   "scale",
   "idle_memory",
+  "sqlite",
+  "postgres",
+  "http",
+  "nats",
+  "cold",
 ] as const;
+
+/**
+ * The scenarios that run once, in the first phase, and fill in every column they have
+ * themselves (durable runs, servers, child processes): they do not go through `Engine`.
+ */
+export const SOLO_SCENARIOS: readonly ScenarioName[] = [
+  "sqlite",
+  "postgres",
+  "http",
+  "nats",
+  "cold",
+];
 
 export type ScenarioName = (typeof SCENARIOS)[number];

@@ -1,0 +1,6 @@
+import type { Row } from "../report.js";
+import type { Sizes } from "../scenarios.js";
+
+export async function coldScenario(_s: Sizes, _log: (line: string) => void): Promise<Row[]> {
+  return [];
+}

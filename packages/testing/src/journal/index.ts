@@ -1,1 +1,5 @@
-export {};
+export {
+  journalConformance,
+  type JournalConformanceOptions,
+  type MakeJournal,
+} from "./journal-conformance.js";

@@ -1,1 +1,11 @@
-export {};
+export { natsWorker, type NatsWorker, type NatsWorkerOptions } from "./nats-worker.js";
+export {
+  natsClient,
+  type NatsClient,
+  type NatsClientOptions,
+  type NatsRunOptions,
+} from "./nats-client.js";
+export { connectNats } from "./connect-nats.js";
+export { NatsError, NatsRunError, type NatsErrorCode } from "./nats-errors.js";
+export { natsNames, DEFAULT_PREFIX, type NatsNames } from "./nats-names.js";
+export type { StreamLimits } from "./internal/broker.js";

@@ -1,0 +1,404 @@
+// The caller's side: start runs on the work queue, follow their streams and state, send events
+// and cancels to the worker that drives them. Hands out RemoteHandlers, as the HTTP client does.
+import type {
+  RemoteEvent,
+  RemoteEventInput,
+  RemoteHandler,
+  RemoteRunState,
+} from "@eventloom/client";
+import { WorkflowValidationError } from "@eventloom/core";
+import { DeliverPolicy } from "@nats-io/jetstream";
+import { type NatsConnection, RequestError, headers as natsHeaders } from "@nats-io/transport-node";
+import { Observable } from "rxjs";
+import {
+  type Broker,
+  type StreamLimits,
+  broker,
+  checkConnection,
+  checkLimits,
+  isNotFound,
+} from "./internal/broker.js";
+import { checkKeys, positiveInteger } from "./internal/options.js";
+import { injectTrace } from "./internal/trace-headers.js";
+import {
+  type Reply,
+  type RunRequest,
+  type RunStateRecord,
+  SEQ_HEADER,
+  TERMINAL_HEADER,
+  decode,
+  encode,
+} from "./internal/wire.js";
+import { NatsError, NatsRunError } from "./nats-errors.js";
+import { isNameToken, natsNames } from "./nats-names.js";
+
+/** Options of {@link natsClient}. */
+export interface NatsClientOptions extends StreamLimits {
+  /** The names' prefix (default "eventloom"): the same as the workers'. */
+  readonly prefix?: string;
+  /**
+   * How long `sendEvent` and `cancel` wait for a worker to drive the run, in ms (default
+   * 60 000): a queued run, or one between workers after a crash, has none for a while.
+   */
+  readonly timeoutMs?: number;
+}
+
+/** Options of one `client.run()`. */
+export interface NatsRunOptions {
+  /** The run's id (default a new UUID): letters, digits, "_" and "-"; new to the journal. */
+  readonly runId?: string;
+}
+
+/** A client of the workers on one broker: see {@link natsClient}. */
+export interface NatsClient {
+  /**
+   * Queues a run of the workflow served as `name` (durably: it resolves once the broker has
+   * stored the request) and returns its handle. An unknown name is a NatsError
+   * "UNKNOWN_WORKFLOW" that lists the known ones. The input is validated by the worker that
+   * takes the run: input failing the start event's schema fails the run (`result()` rejects).
+   */
+  run<Result = unknown>(
+    name: string,
+    input?: Record<string, unknown>,
+    options?: NatsRunOptions,
+  ): Promise<RemoteHandler<Result>>;
+  /** The handle of an existing run, by id (its calls reject with "RUN_NOT_FOUND" if there is none). */
+  handle<Result = unknown>(runId: string): RemoteHandler<Result>;
+  /** The workflow names some worker has served under this prefix. */
+  workflows(): Promise<string[]>;
+}
+
+const CLIENT_KEYS = ["prefix", "timeoutMs", "maxAgeMs", "maxBytes"] as const;
+const TERMINAL_TYPES = new Set([
+  "StopEvent",
+  "WorkflowFailedEvent",
+  "WorkflowTimedOutEvent",
+  "WorkflowCancelledEvent",
+]);
+
+/**
+ * A client that starts and follows runs on the workers of `nc`'s broker. Its handles implement
+ * `RemoteHandler` (@eventloom/client), so code written against the HTTP client works unchanged.
+ *
+ * @example
+ * const client = natsClient(nc);
+ * const run = await client.run("OrderWorkflow", { orderId: "o-1" });
+ * for await (const ev of run.streamEvents()) console.log(ev.seq, ev.type);
+ * console.log(await run.result());
+ */
+export function natsClient(nc: NatsConnection, options: NatsClientOptions = {}): NatsClient {
+  const call = "natsClient(nc, options)";
+  const conn = checkConnection(nc, "natsClient(nc)");
+  if (options === null || typeof options !== "object")
+    throw new WorkflowValidationError(`${call}: options must be an object`);
+  checkKeys(call, options, CLIENT_KEYS);
+  positiveInteger(call, "timeoutMs", options.timeoutMs);
+  const b = broker(conn, natsNames(options.prefix), checkLimits(call, options));
+  return new Client(b, options.timeoutMs ?? 60_000);
+}
+
+class Client implements NatsClient {
+  readonly #b: Broker;
+  readonly #timeoutMs: number;
+  readonly #known = new Set<string>();
+
+  constructor(b: Broker, timeoutMs: number) {
+    this.#b = b;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  async workflows(): Promise<string[]> {
+    await this.#b.ready();
+    const jsm = await this.#b.manager();
+    const marker = `${this.#b.names.prefix}_run_`;
+    const out: string[] = [];
+    try {
+      for await (const info of jsm.consumers.list(this.#b.names.runsStream)) {
+        if (info.name.startsWith(marker)) out.push(info.name.slice(marker.length));
+      }
+    } catch (error) {
+      throw this.#b.unavailable("listing the workflows", error);
+    }
+    return out.sort();
+  }
+
+  async run<Result = unknown>(
+    name: string,
+    input: Record<string, unknown> = {},
+    options: NatsRunOptions = {},
+  ): Promise<RemoteHandler<Result>> {
+    if (typeof name !== "string" || name === "") {
+      throw new WorkflowValidationError(
+        `client.run(name, input): name must be a workflow's name (a string); got ${typeof name}`,
+      );
+    }
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      throw new WorkflowValidationError(
+        `client.run(${JSON.stringify(name)}, input): input must be an object of start event fields; got ${input === null ? "null" : Array.isArray(input) ? "an array" : typeof input}`,
+      );
+    }
+    checkKeys(`client.run(${JSON.stringify(name)}, input, options)`, options, ["runId"]);
+    const runId = options.runId ?? crypto.randomUUID();
+    if (!isNameToken(runId)) {
+      throw new WorkflowValidationError(
+        `client.run(): runId must be letters, digits, "_" and "-" (one subject token); got ${JSON.stringify(runId)}`,
+      );
+    }
+    await this.#checkWorkflow(name);
+    const { js, names } = this.#b;
+    let body: Uint8Array;
+    try {
+      body = encode({ runId, workflow: name, input } satisfies RunRequest);
+    } catch (error) {
+      throw new WorkflowValidationError(
+        `client.run(${JSON.stringify(name)}, input): input must be JSON (${String(error)})`,
+        { cause: error },
+      );
+    }
+    const state: RunStateRecord = { runId, workflow: name, status: "running" };
+    const h = natsHeaders();
+    injectTrace(h);
+    try {
+      await js.publish(names.state(runId), encode(state));
+      await js.publish(names.runs(name), body, { headers: h, msgID: runId });
+    } catch (error) {
+      throw this.#b.unavailable(`queueing a run of ${name}`, error);
+    }
+    return new NatsHandle<Result>(this.#b, runId, this.#timeoutMs);
+  }
+
+  handle<Result = unknown>(runId: string): RemoteHandler<Result> {
+    if (!isNameToken(runId)) {
+      throw new WorkflowValidationError(
+        `client.handle(runId): a run id is letters, digits, "_" and "-"; got ${JSON.stringify(runId)}`,
+      );
+    }
+    return new NatsHandle<Result>(this.#b, runId, this.#timeoutMs);
+  }
+
+  /** A workflow is known once some worker has created its consumer. */
+  async #checkWorkflow(name: string): Promise<void> {
+    if (this.#known.has(name)) return;
+    await this.#b.ready();
+    const jsm = await this.#b.manager();
+    try {
+      await jsm.consumers.info(this.#b.names.runsStream, this.#b.names.consumer(name));
+      this.#known.add(name);
+      return;
+    } catch (error) {
+      if (!isNotFound(error)) throw this.#b.unavailable(`looking up workflow ${name}`, error);
+    }
+    const known = await this.workflows();
+    throw new NatsError(
+      "UNKNOWN_WORKFLOW",
+      `No worker serves a workflow named ${JSON.stringify(name)} under prefix "${this.#b.names.prefix}"; known: ${known.length > 0 ? known.join(", ") : "none (start a worker: natsWorker(nc, { workflows: [new MyWorkflow({ journal })] }))"}. A workflow's name is its static workflowName, else its class name, unless the worker names it.`,
+    );
+  }
+}
+
+class NatsHandle<Result> implements RemoteHandler<Result> {
+  readonly runId: string;
+  readonly #b: Broker;
+  readonly #timeoutMs: number;
+  #result: Promise<Result> | undefined;
+
+  constructor(b: Broker, runId: string, timeoutMs: number) {
+    this.#b = b;
+    this.runId = runId;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  result(): Promise<Result> {
+    this.#result ??= this.#settled().then((state) => {
+      if (state.status === "completed") return state.result as Result;
+      throw new NatsRunError(
+        state.runId,
+        state.workflow,
+        state.status as "failed" | "timed_out" | "cancelled",
+        state.error ?? { code: "UNKNOWN", message: state.status },
+      );
+    });
+    return this.#result;
+  }
+
+  async status(): Promise<RemoteRunState<Result>> {
+    const state = await this.#state();
+    if (state === null) throw this.#notFound();
+    return state as RemoteRunState<Result>;
+  }
+
+  get events$(): Observable<RemoteEvent> {
+    return new Observable<RemoteEvent>((subscriber) => {
+      const iterator = this.streamEvents()[Symbol.asyncIterator]();
+      let closed = false;
+      void (async () => {
+        try {
+          for (;;) {
+            const next = await iterator.next();
+            if (closed) return;
+            if (next.done === true) break;
+            subscriber.next(next.value);
+          }
+          subscriber.complete();
+        } catch (error) {
+          if (!closed) subscriber.error(error);
+        }
+      })();
+      return () => {
+        closed = true;
+        void iterator.return?.();
+      };
+    });
+  }
+
+  async *streamEvents(options?: { readonly from?: number }): AsyncIterableIterator<RemoteEvent> {
+    const from = options?.from ?? 0;
+    if (!(Number.isSafeInteger(from) && from >= 0)) {
+      throw new WorkflowValidationError(
+        `streamEvents({ from }): from must be an integer >= 0 (the seq of the first event); got ${JSON.stringify(from)}`,
+      );
+    }
+    if ((await this.#state()) === null) throw this.#notFound();
+    const { js, names } = this.#b;
+    let messages;
+    try {
+      const consumer = await js.consumers.get(names.outStream, {
+        filter_subjects: names.out(this.runId),
+        deliver_policy: DeliverPolicy.All,
+      });
+      messages = await consumer.consume();
+    } catch (error) {
+      throw this.#b.unavailable(`reading the stream of run ${this.runId}`, error);
+    }
+    let next = from;
+    try {
+      for await (const m of messages) {
+        const seq = Number(m.headers?.get(SEQ_HEADER));
+        // A worker that took the run over may publish an event again: each seq goes out once.
+        if (!Number.isSafeInteger(seq) || seq < next) continue;
+        const json = decode(m.data) as { type: string; data: Record<string, unknown> };
+        next = seq + 1;
+        yield { type: json.type, data: json.data, seq };
+        if (m.headers?.get(TERMINAL_HEADER) === "1" || TERMINAL_TYPES.has(json.type)) return;
+      }
+    } finally {
+      await messages.close().catch(() => undefined);
+    }
+  }
+
+  async sendEvent(event: RemoteEventInput): Promise<void> {
+    if (event === null || typeof event !== "object" || typeof event.type !== "string") {
+      throw new WorkflowValidationError(
+        `sendEvent(event): event must be { type, data?, step? } with the event's type name; got ${JSON.stringify(event)}`,
+      );
+    }
+    checkKeys("sendEvent(event)", event, ["type", "data", "step"]);
+    const body = encode({
+      type: event.type,
+      data: event.data ?? {},
+      ...(event.step === undefined ? {} : { step: event.step }),
+    });
+    const answer = await this.#toOwner(this.#b.names.in(this.runId), body, `event ${event.type}`);
+    if (answer === "ended") {
+      throw new NatsError(
+        "RUN_ENDED",
+        `Run ${this.runId} has ended (${(await this.#state())?.status ?? "gone"}); it takes no more events`,
+      );
+    }
+    if ("error" in answer) {
+      const { code, message } = answer.error;
+      throw new NatsError(
+        code === "RUN_ENDED" ? "RUN_ENDED" : "EVENT_REJECTED",
+        `Run ${this.runId} refused event ${event.type}: ${message} (${code})`,
+      );
+    }
+  }
+
+  async cancel(): Promise<void> {
+    await this.#toOwner(this.#b.names.cancel(this.runId), encode({}), "cancel");
+  }
+
+  /**
+   * A request to the worker that drives the run. While no worker does (queued, or between
+   * workers), it asks again until `timeoutMs`; "ended" once the run has settled.
+   */
+  async #toOwner(subject: string, body: Uint8Array, what: string): Promise<Reply | "ended"> {
+    const deadline = Date.now() + this.#timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const m = await this.#b.nc.request(subject, body, {
+          timeout: Math.min(10_000, this.#timeoutMs),
+        });
+        return decode(m.data) as Reply;
+      } catch (error) {
+        if (!(error instanceof RequestError && error.isNoResponders())) {
+          throw new NatsError(
+            "UNAVAILABLE",
+            `Run ${this.runId}: ${what} got no answer from its worker via NATS at ${this.#b.nc.getServer()} (${error instanceof Error ? error.message : String(error)}); it may or may not have been journaled: check status()`,
+            { cause: error },
+          );
+        }
+      }
+      const state = await this.#state();
+      if (state === null) throw this.#notFound();
+      if (state.status !== "running") return "ended";
+      if (Date.now() >= deadline) {
+        throw new NatsError(
+          "TIMEOUT",
+          `Run ${this.runId}: no worker took ${what} within ${this.#timeoutMs} ms (the run is queued or between workers); start more workers or raise natsClient's timeoutMs`,
+        );
+      }
+      await new Promise((r) => globalThis.setTimeout(r, Math.min(1_000, 50 * 2 ** attempt)));
+    }
+  }
+
+  /** The newest state record of the run, or null when there is none. */
+  async #state(): Promise<RunStateRecord | null> {
+    await this.#b.ready();
+    const jsm = await this.#b.manager();
+    const { names } = this.#b;
+    try {
+      const m = await jsm.streams.getMessage(names.stateStream, {
+        last_by_subj: names.state(this.runId),
+      });
+      return m === null ? null : (m.json() as RunStateRecord);
+    } catch (error) {
+      if (isNotFound(error) || /no message found/i.test(String(error))) return null;
+      throw this.#b.unavailable(`reading the state of run ${this.runId}`, error);
+    }
+  }
+
+  /** Waits for the run's terminal state. */
+  async #settled(): Promise<RunStateRecord> {
+    const first = await this.#state();
+    if (first === null) throw this.#notFound();
+    if (first.status !== "running") return first;
+    const { js, names } = this.#b;
+    let messages;
+    try {
+      const consumer = await js.consumers.get(names.stateStream, {
+        filter_subjects: names.state(this.runId),
+        deliver_policy: DeliverPolicy.LastPerSubject,
+      });
+      messages = await consumer.consume();
+    } catch (error) {
+      throw this.#b.unavailable(`following the state of run ${this.runId}`, error);
+    }
+    try {
+      for await (const m of messages) {
+        const state = m.json<RunStateRecord>();
+        if (state.status !== "running") return state;
+      }
+    } finally {
+      await messages.close().catch(() => undefined);
+    }
+    throw this.#b.unavailable(`following the state of run ${this.runId}`, "the stream closed");
+  }
+
+  #notFound(): NatsError {
+    return new NatsError(
+      "RUN_NOT_FOUND",
+      `There is no run ${this.runId} under prefix "${this.#b.names.prefix}": check the id (and that client and workers use the same prefix)`,
+    );
+  }
+}

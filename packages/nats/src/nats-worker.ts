@@ -1,0 +1,737 @@
+// A worker process's side: pull run requests from the work queue, drive each run from the shared
+// journal, publish its stream and state, answer events and cancels sent into it.
+import {
+  type Event,
+  type EventClass,
+  type Journal,
+  JournalError,
+  RunNotFoundError,
+  RunOwnedError,
+  StartEvent,
+  StopEvent,
+  Workflow,
+  type WorkflowHandler,
+  WorkflowRuntimeError,
+  WorkflowValidationError,
+  describeWorkflow,
+  eventTypeName,
+  isEventClass,
+} from "@eventloom/core";
+import { AckPolicy, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
+import {
+  type Msg,
+  type NatsConnection,
+  type Subscription,
+  headers as natsHeaders,
+  nanos,
+} from "@nats-io/transport-node";
+import { type Context as OtelContext, context as otelContext } from "@opentelemetry/api";
+import {
+  type Broker,
+  type StreamLimits,
+  broker,
+  checkConnection,
+  checkLimits,
+  isNotFound,
+} from "./internal/broker.js";
+import { checkKeys, positiveInteger } from "./internal/options.js";
+import { extractTrace } from "./internal/trace-headers.js";
+import {
+  type EventRequest,
+  type Reply,
+  type RunRequest,
+  type RunStateRecord,
+  SEQ_HEADER,
+  TERMINAL_HEADER,
+  decode,
+  encode,
+  errorJSON,
+} from "./internal/wire.js";
+import { isNameToken, natsNames } from "./nats-names.js";
+
+/** Options of {@link natsWorker}. */
+export interface NatsWorkerOptions extends StreamLimits {
+  /**
+   * The workflows this worker runs, each with a journal shared by all workers (e.g.
+   * `postgresJournal()`). An array serves each under its workflow name (`static workflowName`,
+   * else the class name); an object serves each under its key.
+   */
+  readonly workflows: readonly Workflow[] | Readonly<Record<string, Workflow>>;
+  /** The most runs live in this worker at once (default 100). */
+  readonly concurrency?: number;
+  /** The names' prefix (default "eventloom"); workers and clients that share work share it. */
+  readonly prefix?: string;
+  /**
+   * How long the broker waits for a sign of life from the worker driving a run before it hands
+   * the run to another worker, in ms (default 30 000). The worker signals every third of it.
+   * Used when the worker creates a workflow's consumer (the first worker to do so sets it).
+   */
+  readonly ackWaitMs?: number;
+  /**
+   * How many times a run request may be delivered (default 10): a run whose worker dies that
+   * often (a poison run) is cancelled with a clear error instead of being handed on forever.
+   * Hand-backs by `close()` count too.
+   */
+  readonly maxDeliveries?: number;
+  /** Where errors that belong to no caller go (a broken request, a lost publish); default console.error. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** A running worker: see {@link natsWorker}. */
+export interface NatsWorker {
+  /** The workflow names it serves (the subjects `<prefix>.runs.<name>`). */
+  readonly workflows: readonly string[];
+  /** How many runs it drives now. */
+  readonly active: number;
+  /**
+   * Drains: takes no new runs, hands every live run back to the broker (they resume on another
+   * worker, from the journal), and resolves once all of them have stopped here. The connection
+   * stays open (it is the caller's).
+   */
+  close(): Promise<void>;
+}
+
+const WORKER_KEYS = [
+  "workflows",
+  "concurrency",
+  "prefix",
+  "ackWaitMs",
+  "maxDeliveries",
+  "maxAgeMs",
+  "maxBytes",
+  "onError",
+] as const;
+
+/** A workflow as the worker serves it. */
+interface Served {
+  readonly name: string;
+  readonly wf: Workflow;
+  readonly journal: Journal;
+  /** The event types it takes from outside, by type name. */
+  readonly accepts: ReadonlyMap<string, EventClass>;
+}
+
+/** A run request this worker holds. */
+interface Held {
+  readonly served: Served;
+  readonly msg: JsMsg;
+  readonly runId: string;
+  handler: WorkflowHandler | undefined;
+  handingBack: boolean;
+  subscriptions: Subscription[];
+}
+
+/**
+ * Starts a worker on `nc`: it pulls run requests of its workflows from the JetStream work queue
+ * (at most `concurrency` live runs), drives each run on the workflow's journal, and acks the
+ * request once the run has settled, signalling progress meanwhile. A worker that dies stops
+ * signalling; after `ackWaitMs` the request goes to another worker, which resumes the run from
+ * the journal (no journaled step runs again). Streams and consumers are created on first use.
+ *
+ * @example
+ * const nc = await connect({ servers: "127.0.0.1:4222" });
+ * const journal = postgresJournal({ connectionString: process.env.DATABASE_URL });
+ * const worker = await natsWorker(nc, { workflows: [new OrderWorkflow({ journal })], concurrency: 200 });
+ * process.on("SIGTERM", () => void worker.close().then(() => nc.drain()));
+ */
+export async function natsWorker(
+  nc: NatsConnection,
+  options: NatsWorkerOptions,
+): Promise<NatsWorker> {
+  const call = "natsWorker(nc, options)";
+  const conn = checkConnection(nc, "natsWorker(nc, options)");
+  if (options === null || typeof options !== "object")
+    throw new WorkflowValidationError(`${call}: options must be an object ({ workflows, ... })`);
+  checkKeys(call, options, WORKER_KEYS);
+  positiveInteger(call, "concurrency", options.concurrency);
+  positiveInteger(call, "maxDeliveries", options.maxDeliveries);
+  positiveInteger(call, "ackWaitMs", options.ackWaitMs, 300);
+  if (options.onError !== undefined && typeof options.onError !== "function")
+    throw new WorkflowValidationError(`${call}: onError must be a function (error) => void`);
+  const served = servedWorkflows(call, options.workflows);
+  const names = natsNames(options.prefix);
+  const b = broker(conn, names, checkLimits(call, options));
+  const worker = new Worker(b, served, {
+    concurrency: options.concurrency ?? 100,
+    ackWaitMs: options.ackWaitMs ?? 30_000,
+    maxDeliveries: options.maxDeliveries ?? 10,
+    onError: options.onError ?? ((error) => console.error("[@eventloom/nats]", error)),
+  });
+  await worker.start();
+  return worker;
+}
+
+function servedWorkflows(call: string, workflows: NatsWorkerOptions["workflows"]): Served[] {
+  const list: [string, unknown][] = Array.isArray(workflows)
+    ? (workflows as unknown[]).map((wf) => [
+        wf instanceof Workflow ? wf.workflowName : String(wf),
+        wf,
+      ])
+    : workflows !== null && typeof workflows === "object"
+      ? Object.entries(workflows)
+      : [];
+  if (list.length === 0) {
+    throw new WorkflowValidationError(
+      `${call}: workflows must list at least one workflow instance: { workflows: [new OrderWorkflow({ journal })] } or { workflows: { order: new OrderWorkflow({ journal }) } }`,
+    );
+  }
+  const seen = new Set<string>();
+  return list.map(([name, wf]) => {
+    if (!(wf instanceof Workflow)) {
+      throw new WorkflowValidationError(
+        `${call}: workflows[${JSON.stringify(name)}] is not a Workflow instance: pass new MyWorkflow({ journal }), not the class`,
+      );
+    }
+    if (!isNameToken(name)) {
+      throw new WorkflowValidationError(
+        `${call}: the workflow name ${JSON.stringify(name)} cannot be a subject token (letters, digits, "_" and "-" only): serve it under another name, { workflows: { order: workflow } }`,
+      );
+    }
+    if (seen.has(name))
+      throw new WorkflowValidationError(`${call}: two workflows are served as ${name}`);
+    seen.add(name);
+    const journal = wf.options.journal;
+    if (journal === undefined) {
+      throw new WorkflowValidationError(
+        `${call}: ${name} has no journal; a run that moves between workers resumes from a journal they share: new ${wf.constructor.name}({ journal: postgresJournal({ connectionString }) }) from @eventloom/postgres`,
+      );
+    }
+    return { name, wf, journal, accepts: acceptedFromOutside(wf) };
+  });
+}
+
+/**
+ * The classes some step accepts and `static externalEvents`, never a start or stop event: core's
+ * `workflow.externalEventTypes()` where it has one, else the same rule computed here.
+ */
+function acceptedFromOutside(wf: Workflow): Map<string, EventClass> {
+  const out = new Map<string, EventClass>();
+  const add = (cls: EventClass) => {
+    if (cls === StartEvent || cls.prototype instanceof StartEvent) return;
+    if (cls === StopEvent || cls.prototype instanceof StopEvent) return;
+    out.set(eventTypeName(cls), cls);
+  };
+  const fromCore = (wf as { externalEventTypes?: () => readonly EventClass[] }).externalEventTypes;
+  if (typeof fromCore === "function") {
+    fromCore.call(wf).forEach(add);
+    return out;
+  }
+  for (const s of describeWorkflow(wf).steps) s.accepts.forEach(add);
+  const external = (wf.constructor as { externalEvents?: unknown }).externalEvents;
+  if (Array.isArray(external)) for (const cls of external) if (isEventClass(cls)) add(cls);
+  return out;
+}
+
+/** A counting semaphore for run slots. */
+class Slots {
+  #free: number;
+  #waiters: (() => void)[] = [];
+  constructor(n: number) {
+    this.#free = n;
+  }
+  get free(): number {
+    return this.#free;
+  }
+  take(n: number): number {
+    const k = Math.min(n, this.#free);
+    this.#free -= k;
+    return k;
+  }
+  give(n: number): void {
+    this.#free += n;
+    if (n > 0) this.wake();
+  }
+  whenFree(): Promise<void> {
+    if (this.#free > 0) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+  wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+interface Settings {
+  readonly concurrency: number;
+  readonly ackWaitMs: number;
+  readonly maxDeliveries: number;
+  readonly onError: (error: unknown) => void;
+}
+
+class Worker implements NatsWorker {
+  readonly workflows: readonly string[];
+  readonly #b: Broker;
+  readonly #served: readonly Served[];
+  readonly #settings: Settings;
+  readonly #slots: Slots;
+  readonly #held = new Set<Held>();
+  readonly #done = new Map<Held, Promise<void>>();
+  readonly #fetches = new Set<ConsumerMessages>();
+  readonly #timers = new Set<() => void>();
+  #loops: Promise<void>[] = [];
+  #closing = false;
+  #closed: Promise<void> | undefined;
+
+  constructor(b: Broker, served: readonly Served[], settings: Settings) {
+    this.#b = b;
+    this.#served = served;
+    this.#settings = settings;
+    this.#slots = new Slots(settings.concurrency);
+    this.workflows = served.map((s) => s.name);
+  }
+
+  get active(): number {
+    return this.#held.size;
+  }
+
+  async start(): Promise<void> {
+    await this.#b.ready();
+    const jsm = await this.#b.manager();
+    const { names } = this.#b;
+    for (const s of this.#served) {
+      const durable = names.consumer(s.name);
+      try {
+        await jsm.consumers.info(names.runsStream, durable);
+      } catch (error) {
+        if (!isNotFound(error)) throw this.#b.unavailable(`reading consumer ${durable}`, error);
+        await jsm.consumers
+          .add(names.runsStream, {
+            durable_name: durable,
+            filter_subject: names.runs(s.name),
+            ack_policy: AckPolicy.Explicit,
+            ack_wait: nanos(this.#settings.ackWaitMs),
+            // Redeliveries are bounded by the worker (maxDeliveries), which can then say why.
+            max_deliver: -1,
+            max_ack_pending: -1,
+          })
+          .catch(async (addError: unknown) => {
+            // Created by another worker in the meantime.
+            await jsm.consumers.info(names.runsStream, durable).catch(() => {
+              throw this.#b.unavailable(`creating consumer ${durable}`, addError);
+            });
+          });
+      }
+    }
+    this.#loops = this.#served.map((s) => this.#pull(s));
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= this.#drain();
+    return this.#closed;
+  }
+
+  async #drain(): Promise<void> {
+    this.#closing = true;
+    this.#slots.wake();
+    for (const stop of this.#timers) stop();
+    await Promise.all([...this.#fetches].map((f) => f.close().catch(() => undefined)));
+    await Promise.all(this.#loops);
+    for (const held of this.#held) this.#handBack(held);
+    await Promise.all(this.#done.values());
+  }
+
+  /** Waits `ms`, or less if the worker closes meanwhile. */
+  #pause(ms: number): Promise<void> {
+    if (this.#closing) return Promise.resolve();
+    return new Promise((resolve) => {
+      const stop = () => {
+        globalThis.clearTimeout(timer);
+        this.#timers.delete(stop);
+        resolve();
+      };
+      const timer = globalThis.setTimeout(stop, ms);
+      this.#timers.add(stop);
+    });
+  }
+
+  /** Pulls requests of one workflow while slots are free. */
+  async #pull(s: Served): Promise<void> {
+    const { names } = this.#b;
+    const share = Math.max(1, Math.floor(this.#settings.concurrency / this.#served.length));
+    while (!this.#closing) {
+      await this.#slots.whenFree();
+      if (this.#closing) break;
+      const reserved = this.#slots.take(Math.min(share, 256));
+      if (reserved === 0) continue;
+      let used = 0;
+      try {
+        const consumer = await this.#b.js.consumers.get(names.runsStream, names.consumer(s.name));
+        const batch = await consumer.fetch({ max_messages: reserved, expires: 5_000 });
+        this.#fetches.add(batch);
+        try {
+          for await (const msg of batch) {
+            used++;
+            if (this.#closing) {
+              msg.nak();
+              this.#slots.give(1);
+              continue;
+            }
+            this.#hold(s, msg);
+          }
+        } finally {
+          this.#fetches.delete(batch);
+        }
+      } catch (error) {
+        if (this.#closing) break;
+        this.#settings.onError(this.#b.unavailable(`pulling runs of ${s.name}`, error));
+        await this.#pause(1_000);
+      } finally {
+        this.#slots.give(reserved - used);
+      }
+    }
+  }
+
+  #hold(s: Served, msg: JsMsg): void {
+    let request: RunRequest;
+    try {
+      request = parseRequest(msg);
+    } catch (error) {
+      this.#settings.onError(error);
+      msg.term();
+      this.#slots.give(1);
+      return;
+    }
+    const held: Held = {
+      served: s,
+      msg,
+      runId: request.runId,
+      handler: undefined,
+      handingBack: false,
+      subscriptions: [],
+    };
+    this.#held.add(held);
+    const heartbeat = globalThis.setInterval(
+      () => msg.working(),
+      Math.max(100, Math.floor(this.#settings.ackWaitMs / 3)),
+    );
+    const done = this.#serve(held, request)
+      .catch((error: unknown) => {
+        this.#settings.onError(error);
+        msg.nak(1_000);
+      })
+      .finally(() => {
+        globalThis.clearInterval(heartbeat);
+        for (const sub of held.subscriptions) sub.unsubscribe();
+        this.#held.delete(held);
+        this.#done.delete(held);
+        this.#slots.give(1);
+      });
+    this.#done.set(held, done);
+  }
+
+  async #serve(held: Held, request: RunRequest): Promise<void> {
+    const { served, msg, runId } = held;
+    const parent = extractTrace(msg.headers);
+    const deliveries = msg.info.deliveryCount;
+    const opened = await this.#open(held, request, parent);
+    if (opened.kind === "closing") return void msg.nak();
+    if (opened.kind === "rejected") {
+      // The run never started (its input failed the start event's schema): say so, then drop it.
+      const error = errorJSON(opened.error);
+      await this.#publishEvent(runId, 0, {
+        type: "WorkflowFailedEvent",
+        data: {
+          step: "",
+          error: { name: opened.error.name, message: opened.error.message },
+          attempts: 0,
+        },
+      });
+      await this.#publishState({ runId, workflow: served.name, status: "failed", error });
+      return void msg.ack();
+    }
+    const handler = opened.handler;
+    held.handler = handler;
+    let poisoned: { code: string; message: string } | undefined;
+    if (deliveries > this.#settings.maxDeliveries && !handler.isDone()) {
+      const error = new WorkflowRuntimeError(
+        `Run ${runId} of ${served.name} was delivered ${deliveries} times without settling (its worker crashed, was killed or stopped signalling each time); given up after maxDeliveries ${this.#settings.maxDeliveries}. Find what stops the worker in this run, then start the run again.`,
+      );
+      poisoned = { code: "REDELIVERY_LIMIT", message: error.message };
+      void handler.cancel(error);
+    }
+    if (!held.handingBack) this.#listen(held, handler);
+    // A run started here is streamed live from its first event (attached before anything is
+    // written); a resumed one from the first event not yet on the broker, read back from the journal.
+    const from = opened.fresh ? undefined : await this.#nextSeq(runId);
+    const pumped = this.#pump(held, handler, from);
+    const outcome = await handler.then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    await pumped;
+    if (held.handingBack || (!outcome.ok && lostHere(outcome.error))) {
+      // Not settled in the journal: it goes back to the queue and resumes on some worker.
+      if (!held.handingBack && !outcome.ok) this.#settings.onError(outcome.error);
+      return void msg.nak(held.handingBack ? 0 : 1_000);
+    }
+    const status = handler.status;
+    const state: RunStateRecord = outcome.ok
+      ? { runId, workflow: served.name, status: "completed", result: resultJSON(outcome.value) }
+      : {
+          runId,
+          workflow: served.name,
+          status: status === "running" ? "failed" : status,
+          error: poisoned ?? errorJSON(outcome.error),
+        };
+    await this.#publishState(state);
+    msg.ack();
+  }
+
+  /** Starts the run (first delivery) or resumes it from the journal (waiting out a live claim). */
+  async #open(
+    held: Held,
+    request: RunRequest,
+    parent: OtelContext,
+  ): Promise<
+    | { kind: "handler"; handler: WorkflowHandler; fresh: boolean }
+    | { kind: "rejected"; error: Error }
+    | { kind: "closing" }
+  > {
+    const { wf } = held.served;
+    const start = ():
+      | { kind: "handler"; handler: WorkflowHandler; fresh: boolean }
+      | { kind: "rejected"; error: Error } => {
+      try {
+        const handler = otelContext.with(parent, () =>
+          wf.run(request.input, { runId: request.runId }),
+        );
+        return { kind: "handler", handler, fresh: true };
+      } catch (error) {
+        return {
+          kind: "rejected",
+          error: error instanceof Error ? error : new Error(String(error)),
+        };
+      }
+    };
+    if (held.msg.info.deliveryCount === 1) return start();
+    const retryMs = Math.min(1_000, Math.max(100, Math.floor(this.#settings.ackWaitMs / 3)));
+    for (;;) {
+      if (this.#closing || held.handingBack) return { kind: "closing" };
+      const handler = otelContext.with(parent, () => wf.resume(request.runId));
+      await handler.whenLoaded();
+      if (!handler.isDone()) return { kind: "handler", handler, fresh: false };
+      const error = await handler.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (error instanceof RunNotFoundError) return start();
+      if (!(error instanceof RunOwnedError)) return { kind: "handler", handler, fresh: false };
+      // Its last owner's claim has not expired yet (it died moments ago, or still runs it).
+      await this.#pause(retryMs);
+    }
+  }
+
+  /** Events and cancels sent into the run, answered once journaled (or refused, with why). */
+  #listen(held: Held, handler: WorkflowHandler): void {
+    const { nc, names } = this.#b;
+    held.subscriptions.push(
+      nc.subscribe(names.in(held.runId), {
+        callback: (_err, m) => void this.#onEvent(held, handler, m),
+      }),
+      nc.subscribe(names.cancel(held.runId), {
+        callback: (_err, m) => {
+          if (!handler.isDone()) void handler.cancel();
+          reply(m, { ok: true });
+        },
+      }),
+    );
+  }
+
+  async #onEvent(held: Held, handler: WorkflowHandler, m: Msg): Promise<void> {
+    const { served, runId } = held;
+    let answer: Reply;
+    try {
+      const request = decode(m.data) as EventRequest;
+      if (request === null || typeof request !== "object" || typeof request.type !== "string") {
+        throw new EventRefused("BAD_REQUEST", "an event is { type, data?, step? }");
+      }
+      const cls = served.accepts.get(request.type);
+      if (cls === undefined) {
+        throw new EventRefused(
+          "EVENT_NOT_ACCEPTED",
+          `${served.name} does not accept events of type ${JSON.stringify(request.type)} from outside; it accepts: ${[...served.accepts.keys()].join(", ") || "none"} (list waited-for events in static externalEvents)`,
+        );
+      }
+      if (handler.isDone()) throw new EventRefused("RUN_ENDED", `run ${runId} has ended`);
+      const event: Event = served.wf.reviveEvent({ type: request.type, data: request.data ?? {} });
+      await served.wf.sendEvent(
+        runId,
+        event,
+        request.step === undefined ? undefined : { step: request.step },
+      );
+      answer = { ok: true };
+    } catch (error) {
+      answer = { error: errorJSON(error) };
+    }
+    reply(m, answer);
+  }
+
+  /** Publishes the run's stream from `from` on, in order, until it ends or leaves this worker. */
+  async #pump(held: Held, handler: WorkflowHandler, from: number | undefined): Promise<void> {
+    let seq = from ?? 0;
+    let outcomeKnown = false;
+    const events = from === undefined ? handler.streamEvents() : handler.streamEvents({ from });
+    for await (const ev of events) {
+      if (held.handingBack) break;
+      if (!outcomeKnown && handler.isDone()) {
+        outcomeKnown = true;
+        const error = await handler.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        // Events written when the journal gave up were never journaled: the next owner
+        // publishes the run's stream from the journal instead.
+        if (lostHere(error)) break;
+      }
+      await this.#publishEvent(held.runId, seq, ev.toJSON(), ev instanceof StopEvent);
+      seq++;
+    }
+  }
+
+  async #publishEvent(
+    runId: string,
+    seq: number,
+    json: { type: string; data: unknown },
+    terminal = true,
+  ): Promise<void> {
+    const h = natsHeaders();
+    h.set(SEQ_HEADER, String(seq));
+    if (terminal) h.set(TERMINAL_HEADER, "1");
+    await this.#retrying(`publishing event ${seq} of run ${runId}`, () =>
+      this.#b.js.publish(this.#b.names.out(runId), encode(json), {
+        headers: h,
+        msgID: `${runId}:${seq}`,
+      }),
+    );
+  }
+
+  async #publishState(state: RunStateRecord): Promise<void> {
+    await this.#retrying(`publishing the state of run ${state.runId}`, () =>
+      this.#b.js.publish(this.#b.names.state(state.runId), encode(state)),
+    );
+  }
+
+  /** Retries a publish while the broker is unreachable (the run's progress must get out). */
+  async #retrying(what: string, publish: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await publish();
+        return;
+      } catch (error) {
+        if (attempt >= 30) throw this.#b.unavailable(what, error);
+        if (attempt === 1) this.#settings.onError(this.#b.unavailable(what, error));
+        await new Promise((r) => globalThis.setTimeout(r, Math.min(2_000, 100 * attempt)));
+      }
+    }
+  }
+
+  /** The seq of the run's next stream event not yet on the broker. */
+  async #nextSeq(runId: string): Promise<number> {
+    const jsm = await this.#b.manager();
+    const { names } = this.#b;
+    const last = await jsm.streams
+      .getMessage(names.outStream, { last_by_subj: names.out(runId) })
+      .catch((error: unknown) => {
+        if (isNotFound(error) || isNoMessage(error)) return null;
+        throw this.#b.unavailable(`reading the stream of run ${runId}`, error);
+      });
+    if (last === null) return 0;
+    const seq = Number(last.header.get(SEQ_HEADER));
+    return Number.isSafeInteger(seq) ? seq + 1 : 0;
+  }
+
+  /** Stops driving the run here without settling it: it resumes on another worker. */
+  #handBack(held: Held): void {
+    held.handingBack = true;
+    for (const sub of held.subscriptions) sub.unsubscribe();
+    held.subscriptions = [];
+    const handler = held.handler;
+    if (handler === undefined || handler.isDone()) return;
+    // Core has no "detach" for a journaled run: its claim renewal is refused instead, so core
+    // stops the run here (within a third of a claim) without writing an end to the journal,
+    // and releases the claim. See the package README ("Draining").
+    vetoClaims(held.served.journal, held.runId);
+    void handler.then(
+      () => releaseVeto(held.served.journal, held.runId),
+      () => releaseVeto(held.served.journal, held.runId),
+    );
+  }
+}
+
+/** A run that failed here because the journal let go of it, not because of its steps. */
+function lostHere(error: unknown): boolean {
+  return error instanceof RunOwnedError || error instanceof JournalError;
+}
+
+function isNoMessage(error: unknown): boolean {
+  return error instanceof Error && /no message found/i.test(error.message);
+}
+
+class EventRefused extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+function reply(m: Msg, answer: Reply): void {
+  try {
+    m.respond(encode(answer));
+  } catch {
+    // The requester is gone (timed out): nothing to answer.
+  }
+}
+
+function parseRequest(msg: JsMsg): RunRequest {
+  let body: unknown;
+  try {
+    body = decode(msg.data);
+  } catch (error) {
+    throw new WorkflowRuntimeError(
+      `A run request on ${msg.subject} is not JSON; dropped it. Start runs with natsClient(nc).run(name, input).`,
+      { cause: error },
+    );
+  }
+  const r = body as Partial<RunRequest> | null;
+  if (
+    r === null ||
+    typeof r !== "object" ||
+    typeof r.runId !== "string" ||
+    r.input === null ||
+    typeof r.input !== "object"
+  ) {
+    throw new WorkflowRuntimeError(
+      `A run request on ${msg.subject} is not { runId, workflow, input }; dropped it. Start runs with natsClient(nc).run(name, input).`,
+    );
+  }
+  return r as RunRequest;
+}
+
+function resultJSON(value: unknown): unknown {
+  if (value !== null && typeof value === "object" && "toJSON" in value) {
+    return (value as { toJSON(): unknown }).toJSON();
+  }
+  return value;
+}
+
+// --- claim vetoes (see #handBack) ----------------------------------------------------------------
+
+const vetoes = new WeakMap<Journal, Set<string>>();
+
+function vetoClaims(journal: Journal, runId: string): void {
+  let set = vetoes.get(journal);
+  if (set === undefined) {
+    const vetoed = new Set<string>();
+    const claim = journal.claim.bind(journal);
+    journal.claim = (id, owner, ms) =>
+      vetoed.has(id) ? Promise.resolve(false) : claim(id, owner, ms);
+    vetoes.set(journal, (set = vetoed));
+  }
+  set.add(runId);
+}
+
+function releaseVeto(journal: Journal, runId: string): void {
+  vetoes.get(journal)?.delete(runId);
+}

@@ -210,7 +210,10 @@ export class RunRegistry {
       const handler = s.workflow.resume(runId);
       handler.then(undefined, () => {});
       try {
-        return await this.adopted(s, handler, first.at);
+        const record = await this.adopted(s, handler, first.at);
+        // A finished run is answered as finished: its outcome and stream are read back first.
+        if (handler.isDone()) await record.settled;
+        return record;
       } catch (error) {
         if (!(error instanceof RunOwnedError)) throw error;
         const status = [...entries].reverse().find((e) => e.status !== undefined)?.status;

@@ -51,8 +51,10 @@ export class ApprovalWorkflow extends Workflow {
   static override workflowName = "ApprovalWorkflow";
   static override externalEvents = [Note];
   ask = step({ accepts: [StartEvent], emits: [Ask, StopEvent] }, async (ev, ctx) => {
-    ctx.writeEventToStream(new Ask({ question: `approve ${String(ev["item"] ?? "it")}?` }));
-    const answer = await ctx.waitForEvent(Answer);
+    // The question goes to the stream as the wait begins (a durable run shows it then too).
+    const answer = await ctx.waitForEvent(Answer, {
+      waiterEvent: new Ask({ question: `approve ${String(ev["item"] ?? "it")}?` }),
+    });
     return new StopEvent({
       result: answer.ok ? `approved by ${answer.by ?? "someone"}` : "rejected",
     });

@@ -22,8 +22,8 @@ afterEach(() => {
 
 it("close() takes no new runs and hands live ones back; another worker resumes them from the journal", async () => {
   const effects = new Map<string, number>();
-  const count = (stepName: string, invocationId: string) =>
-    effects.set(
+  const count = (stepName: string, invocationId: string): void =>
+    void effects.set(
       `${stepName} ${invocationId}`,
       (effects.get(`${stepName} ${invocationId}`) ?? 0) + 1,
     );

@@ -36,11 +36,15 @@ type StepKeys<W> = {
   string;
 
 /**
- * Replacement handlers by step name. Field and method steps are typed from the workflow; steps
- * added with `addStep` can be mocked too, by name.
+ * Replacement handlers by step name. Field and method steps are typed from the workflow (the
+ * mock's event and what it may return); steps added with `addStep` can be mocked too, by name
+ * (annotate the event there: the compiler does not know those steps). A name the workflow does
+ * not have is refused when the run starts.
  */
 export type MockSteps<W> = { readonly [K in StepKeys<W>]?: MockStep<W[K]> } & {
-  readonly [name: string]: MockStep | undefined;
+  // `unknown`, not a handler type: an intersection of two function types would leave the typed
+  // steps' parameters untyped. testRun checks at run time that each value is a function.
+  readonly [name: string]: unknown;
 };
 
 /** Options of {@link testRun}. */

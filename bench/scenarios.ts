@@ -126,9 +126,9 @@ export const FULL: Sizes = {
   durableSteps: 3,
   durableSequential: 200,
   durableSequentialFull: 20,
-  httpRequests: 5_000,
+  httpRequests: 2_000,
   httpConnections: 20,
-  natsMessages: 2_000,
+  natsMessages: 500,
   coldSpawns: 11,
   serviceReps: 5,
   serviceWarmups: 1,
@@ -159,7 +159,7 @@ export const SMOKE: Sizes = {
   natsMessages: 20,
   coldSpawns: 1,
   serviceReps: 1,
-  serviceWarmups: 1,
+  serviceWarmups: 0,
 };
 
 /** The scenarios, in the order the table shows them; `--only` takes these names. */

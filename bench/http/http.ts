@@ -1,6 +1,200 @@
-import type { Row } from "../report.js";
-import type { Sizes } from "../scenarios.js";
+/**
+ * HTTP: a one-step workflow served by `@eventloom/server` (`POST /workflows/:name/runs?wait=true`,
+ * the run's result in the answer) against the floor, a bare Hono route on @hono/node-server that
+ * parses the same JSON body and answers the same JSON shape with no engine behind it. Both listen
+ * on 127.0.0.1 in this process; the load comes from autocannon in a child process (so the load
+ * generator does not share this process's event loop): `httpRequests` requests over
+ * `httpConnections` keep-alive connections. The figures are autocannon's: wall time per request
+ * (the inverse of throughput) and latency percentiles.
+ */
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { AddressInfo } from "node:net";
+import { StartEvent, StopEvent, Workflow, step } from "@eventloom/core";
+import { createServer } from "@eventloom/server";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { z } from "zod";
+import { type Row, measured } from "../report.js";
+import { sample } from "../sample.js";
+import type { EngineName, Sizes } from "../scenarios.js";
 
-export async function httpScenario(_s: Sizes, _log: (line: string) => void): Promise<Row[]> {
-  return [];
+const BODY = JSON.stringify({ input: { i: 41 } });
+const PATH = "/workflows/answer/runs?wait=true";
+
+class Ask extends StartEvent.define({ i: z.number() }) {
+  static override typeName = "Ask";
+}
+
+/** Requests served by each side, checked against what autocannon sent. */
+const served: Record<EngineName, number> = { floor: 0, eventloom: 0, llamaindex: 0 };
+
+class Answer extends Workflow {
+  answer = step({ accepts: [Ask], emits: [StopEvent] }, async (ev) => {
+    served.eventloom++;
+    return new StopEvent({ result: ev.i + 1 });
+  });
+}
+
+interface Listening {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** The floor: the same route and answer, no engine. */
+function floorServer(): Promise<Listening> {
+  const app = new Hono();
+  app.post("/workflows/:name/runs", async (c) => {
+    const body = (await c.req.json()) as { input?: { i?: unknown } };
+    const i = body.input?.i;
+    if (typeof i !== "number") return c.json({ error: { code: "bad_request" } }, 400);
+    served.floor++;
+    return c.json({ runId: randomUUID(), status: "completed", result: i + 1 }, 200);
+  });
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
+      resolve({
+        url: `http://127.0.0.1:${(info as AddressInfo).port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+          }),
+      });
+    });
+  });
+}
+
+async function eventloomServer(): Promise<Listening> {
+  const server = createServer({ workflows: { answer: new Answer() } });
+  const listening = await server.listen({ port: 0, hostname: "127.0.0.1" });
+  return { url: listening.url, close: () => listening.close() };
+}
+
+/** What autocannon's --json report holds that is read here. */
+interface LoadReport {
+  readonly "2xx": number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly start: string;
+  readonly finish: string;
+  readonly latency: { readonly p50: number; readonly p99: number };
+}
+
+const AUTOCANNON = join(
+  dirname(createRequire(import.meta.url).resolve("autocannon/package.json")),
+  "autocannon.js",
+);
+
+/** Runs autocannon against `url` in a child process; resolves to its report. */
+function load(url: string, requests: number, connections: number): Promise<LoadReport> {
+  const args = [
+    AUTOCANNON,
+    "--json",
+    "--connections",
+    String(connections),
+    "--amount",
+    String(requests),
+    "--method",
+    "POST",
+    "--headers",
+    "content-type=application/json",
+    "--body",
+    BODY,
+    "--timeout",
+    "30",
+    `${url}${PATH}`,
+  ];
+  const env = { ...process.env };
+  delete env["NODE_OPTIONS"];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) reject(new Error(`autocannon exited with ${String(code)}: ${err}`));
+      else resolve(JSON.parse(out) as LoadReport);
+    });
+  });
+}
+
+export async function httpScenario(s: Sizes, _log: (line: string) => void): Promise<Row[]> {
+  const n = s.httpRequests;
+  const servers: Record<"floor" | "eventloom", Listening> = {
+    floor: await floorServer(),
+    eventloom: await eventloomServer(),
+  };
+  const p50 = new Map<EngineName, number[]>([
+    ["floor", []],
+    ["eventloom", []],
+  ]);
+  const p99 = new Map<EngineName, number[]>([
+    ["floor", []],
+    ["eventloom", []],
+  ]);
+  try {
+    const sides = [{ name: "floor" as const }, { name: "eventloom" as const }];
+    const perRequest = await sample(
+      { reps: s.serviceReps, warmups: s.serviceWarmups },
+      sides,
+      async (side, warmUp) => {
+        const before = served[side.name];
+        const report = await load(servers[side.name].url, n, s.httpConnections);
+        const answered = served[side.name] - before;
+        if (report["2xx"] !== n || report.non2xx + report.errors + report.timeouts > 0) {
+          throw new Error(
+            `http ${side.name}: ${report["2xx"]} of ${n} requests answered 2xx (${report.non2xx} other statuses, ${report.errors} errors, ${report.timeouts} timeouts)`,
+          );
+        }
+        if (answered !== n) {
+          throw new Error(`http ${side.name}: ${answered} runs served for ${n} requests`);
+        }
+        if (!warmUp) {
+          p50.get(side.name)!.push(report.latency.p50);
+          p99.get(side.name)!.push(report.latency.p99);
+        }
+        const ms = Date.parse(report.finish) - Date.parse(report.start);
+        return (ms * 1e6) / n;
+      },
+    );
+    const values = (samples: Map<EngineName, number[]>, scale: number): Row["values"] => {
+      const out: Row["values"] = { llamaindex: "no server" };
+      for (const [name, xs] of samples) out[name] = measured(xs.map((x) => x * scale));
+      return out;
+    };
+    const what = `${n} requests, ${s.httpConnections} connections`;
+    return [
+      {
+        scenario: "http",
+        label: `http POST ${PATH} (${what})`,
+        unit: "per request",
+        kind: "ns",
+        values: values(perRequest, 1),
+        note: "wall time of the whole load over the requests: 1 / throughput",
+      },
+      {
+        scenario: "http",
+        label: "http latency p50",
+        unit: "per request",
+        kind: "ns",
+        values: values(p50, 1e6),
+      },
+      {
+        scenario: "http",
+        label: "http latency p99",
+        unit: "per request",
+        kind: "ns",
+        values: values(p99, 1e6),
+      },
+    ];
+  } finally {
+    await servers.floor.close();
+    await servers.eventloom.close();
+  }
 }

@@ -360,6 +360,8 @@ export function createServer(options: ServerOptions): WorkflowServer {
         status: run.info.status,
       });
     }
+    // ?wait=true answers once the run has settled (what a client's result() waits on).
+    if (flag(c.req.query("wait"), "wait")) await run.settled;
     return c.json(runState(run));
   });
 

@@ -47,6 +47,9 @@ export function runEventStream(
           chunk += format === "sse" ? sseFrame(event, index) : `${JSON.stringify(event)}\n`;
           index++;
         }
+        // An SSE stream ends with an ": end" comment (invisible to EventSource): a client
+        // that sees the body end without it knows the connection was cut, and reconnects.
+        if (record.done && format === "sse") chunk += ": end\n\n";
         if (chunk !== "") controller.enqueue(encoder.encode(chunk));
         if (record.done) close();
       };

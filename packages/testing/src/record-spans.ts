@@ -26,12 +26,16 @@ export interface SpanRecorder {
    * run gives the same text.
    *
    * @example
+   * // plan fans out to three searches; summarize collects their results (collectEvents)
    * expect(recorder.tree()).toMatchInlineSnapshot(`
    *   "invoke_workflow Research
    *     step plan
    *     step search #1 ← step plan
    *     step search #2 ← step plan
-   *     step summarize ← step search #1, step search #2"
+   *     step summarize #1 ← step search #1
+   *     step summarize #2 ← step search #2
+   *     step search #3 ← step plan
+   *     step summarize #3 ← step search #3, step search #1, step search #2"
    * `);
    */
   tree(): string;
@@ -79,7 +83,7 @@ class StartOrder implements SpanProcessor {
  *
  * it("links the fan-in to every search", async () => {
  *   await new Research().run({ topic: "otel" });
- *   expect(recorder.tree()).toContain("step summarize ← step search #1, step search #2");
+ *   expect(recorder.tree()).toContain("step summarize #3 ← step search #3, step search #1, step search #2");
  * });
  */
 export function recordSpans(): SpanRecorder {

@@ -154,7 +154,7 @@ export const SMOKE: Sizes = {
   durableSteps: 3,
   durableSequential: 5,
   durableSequentialFull: 3,
-  httpRequests: 100,
+  httpRequests: 40,
   httpConnections: 4,
   natsMessages: 20,
   coldSpawns: 1,

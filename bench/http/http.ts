@@ -2,16 +2,16 @@
  * HTTP: a one-step workflow served by `@eventloom/server` (`POST /workflows/:name/runs?wait=true`,
  * the run's result in the answer) against the floor, a bare Hono route on @hono/node-server that
  * parses the same JSON body and answers the same JSON shape with no engine behind it. Both listen
- * on 127.0.0.1 in this process; the load comes from autocannon in a child process (so the load
- * generator does not share this process's event loop): `httpRequests` requests over
+ * on 127.0.0.1 in this process; the load comes from autocannon in a child process (`load.mjs`,
+ * so the load generator does not share this process's event loop): `httpRequests` requests over
  * `httpConnections` keep-alive connections. The figures are autocannon's: wall time per request
  * (the inverse of throughput) and latency percentiles.
  */
-import { spawn } from "node:child_process";
+import { fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import type { AddressInfo } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { StartEvent, StopEvent, Workflow, step } from "@eventloom/core";
 import { createServer } from "@eventloom/server";
 import { serve } from "@hono/node-server";
@@ -79,49 +79,49 @@ interface LoadReport {
   readonly non2xx: number;
   readonly errors: number;
   readonly timeouts: number;
+  /** When the load started and ended (Dates, as ISO strings once they cross IPC). */
   readonly start: string;
   readonly finish: string;
   readonly latency: { readonly p50: number; readonly p99: number };
 }
 
-const AUTOCANNON = join(
-  dirname(createRequire(import.meta.url).resolve("autocannon/package.json")),
-  "autocannon.js",
-);
-
-/** Runs autocannon against `url` in a child process; resolves to its report. */
-function load(url: string, requests: number, connections: number): Promise<LoadReport> {
-  const args = [
-    AUTOCANNON,
-    "--json",
-    "--connections",
-    String(connections),
-    "--amount",
-    String(requests),
-    "--method",
-    "POST",
-    "--headers",
-    "content-type=application/json",
-    "--body",
-    BODY,
-    "--timeout",
-    "30",
-    `${url}${PATH}`,
-  ];
+/** The load generator: `load.mjs` in a child process, one autocannon run per job. */
+async function loadGenerator(): Promise<{
+  run(url: string, requests: number, connections: number): Promise<LoadReport>;
+  close(): void;
+}> {
   const env = { ...process.env };
   delete env["NODE_OPTIONS"];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) reject(new Error(`autocannon exited with ${String(code)}: ${err}`));
-      else resolve(JSON.parse(out) as LoadReport);
-    });
+  const child = fork(join(dirname(fileURLToPath(import.meta.url)), "load.mjs"), [], {
+    env,
+    execArgv: [],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  type Message = { ready?: true; result?: LoadReport; error?: string };
+  let waiting: ((message: Message) => void) | undefined;
+  let exited: Error | undefined;
+  child.on("message", (message: Message) => waiting?.(message));
+  child.on("exit", (code) => {
+    exited = new Error(`the autocannon process exited with ${String(code)}`);
+    waiting?.({ error: exited.message });
+  });
+  const next = () =>
+    new Promise<Message>((resolve) => {
+      if (exited !== undefined) resolve({ error: exited.message });
+      else waiting = resolve;
+    });
+  const ready = await next();
+  if (ready.error !== undefined) throw new Error(ready.error);
+  return {
+    async run(url, requests, connections) {
+      const reply = next();
+      child.send({ url: `${url}${PATH}`, amount: requests, connections, body: BODY });
+      const message = await reply;
+      if (message.result === undefined) throw new Error(`autocannon: ${String(message.error)}`);
+      return message.result;
+    },
+    close: () => child.disconnect(),
+  };
 }
 
 export async function httpScenario(s: Sizes, _log: (line: string) => void): Promise<Row[]> {
@@ -130,6 +130,7 @@ export async function httpScenario(s: Sizes, _log: (line: string) => void): Prom
     floor: await floorServer(),
     eventloom: await eventloomServer(),
   };
+  const generator = await loadGenerator();
   const p50 = new Map<EngineName, number[]>([
     ["floor", []],
     ["eventloom", []],
@@ -145,7 +146,7 @@ export async function httpScenario(s: Sizes, _log: (line: string) => void): Prom
       sides,
       async (side, warmUp) => {
         const before = served[side.name];
-        const report = await load(servers[side.name].url, n, s.httpConnections);
+        const report = await generator.run(servers[side.name].url, n, s.httpConnections);
         const answered = served[side.name] - before;
         if (report["2xx"] !== n || report.non2xx + report.errors + report.timeouts > 0) {
           throw new Error(
@@ -194,6 +195,7 @@ export async function httpScenario(s: Sizes, _log: (line: string) => void): Prom
       },
     ];
   } finally {
+    generator.close();
     await servers.floor.close();
     await servers.eventloom.close();
   }

@@ -459,7 +459,7 @@ class Worker implements NatsWorker {
       (value) => ({ ok: true as const, value }),
       (error: unknown) => ({ ok: false as const, error }),
     );
-    await pumped;
+    const pumpedTo = await pumped;
     if (held.handingBack || (!outcome.ok && lostHere(outcome.error))) {
       // Not settled in the journal: it goes back to the queue and resumes on some worker.
       if (!held.handingBack && !outcome.ok) this.#settings.onError(outcome.error);
@@ -474,6 +474,7 @@ class Worker implements NatsWorker {
           status: status === "running" ? "failed" : status,
           error: poisoned ?? errorJSON(outcome.error),
         };
+    if (!pumpedTo.terminal) await this.#publishEvent(runId, pumpedTo.next, terminalJSON(state));
     await this.#publishState(state);
     msg.ack();
   }
@@ -567,26 +568,46 @@ class Worker implements NatsWorker {
     reply(m, answer);
   }
 
-  /** Publishes the run's stream from `from` on, in order, until it ends or leaves this worker. */
-  async #pump(held: Held, handler: WorkflowHandler, from: number | undefined): Promise<void> {
+  /**
+   * Publishes the run's stream from `from` on, in order, until it ends or leaves this worker.
+   * Resolves with the next seq and whether the terminal event went out; a stream that cannot be
+   * read back (reported to onError) stops there, and the caller publishes a terminal event.
+   */
+  async #pump(
+    held: Held,
+    handler: WorkflowHandler,
+    from: number | undefined,
+  ): Promise<{ next: number; terminal: boolean }> {
     let seq = from ?? 0;
     let outcomeKnown = false;
-    const events = from === undefined ? handler.streamEvents() : handler.streamEvents({ from });
-    for await (const ev of events) {
-      if (held.handingBack) break;
-      if (!outcomeKnown && handler.isDone()) {
-        outcomeKnown = true;
-        const error = await handler.then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        // Events written when the journal gave up were never journaled: the next owner
-        // publishes the run's stream from the journal instead.
-        if (lostHere(error)) break;
+    try {
+      const events = from === undefined ? handler.streamEvents() : handler.streamEvents({ from });
+      for await (const ev of events) {
+        if (held.handingBack) break;
+        if (!outcomeKnown && handler.isDone()) {
+          outcomeKnown = true;
+          const error = await handler.then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          // Events written when the journal gave up were never journaled: the next owner
+          // publishes the run's stream from the journal instead.
+          if (lostHere(error)) break;
+        }
+        const terminal = ev instanceof StopEvent;
+        await this.#publishEvent(held.runId, seq, ev.toJSON(), terminal);
+        seq++;
+        if (terminal) return { next: seq, terminal: true };
       }
-      await this.#publishEvent(held.runId, seq, ev.toJSON(), ev instanceof StopEvent);
-      seq++;
+    } catch (error) {
+      this.#settings.onError(
+        new WorkflowRuntimeError(
+          `Run ${held.runId} of ${held.served.name}: its stream could not be published from event ${seq} on (${error instanceof Error ? error.message : String(error)}); a stream event whose class no step accepts or emits must be listed in static externalEvents so a resumed run can read it back`,
+          { cause: error },
+        ),
+      );
     }
+    return { next: seq, terminal: false };
   }
 
   async #publishEvent(
@@ -707,6 +728,23 @@ function parseRequest(msg: JsMsg): RunRequest {
     );
   }
   return r as RunRequest;
+}
+
+/** A stand-in terminal event, for a stream that could not be published to its end. */
+function terminalJSON(state: RunStateRecord): { type: string; data: unknown } {
+  switch (state.status) {
+    case "completed":
+      return { type: "StopEvent", data: { result: state.result } };
+    case "cancelled":
+      return { type: "WorkflowCancelledEvent", data: { reason: state.error?.message } };
+    case "timed_out":
+      return { type: "WorkflowTimedOutEvent", data: { error: state.error } };
+    default:
+      return {
+        type: "WorkflowFailedEvent",
+        data: { step: "", error: { name: state.error?.code, message: state.error?.message } },
+      };
+  }
 }
 
 function resultJSON(value: unknown): unknown {

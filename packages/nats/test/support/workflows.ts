@@ -36,7 +36,9 @@ export type Effect = (step: string, ctx: Context) => Promise<void> | void;
 
 export class OrderWorkflow extends Workflow {
   static override workflowName = "OrderWorkflow";
-  static override externalEvents = [Approval];
+  // Progress only goes to the stream: listed here so a worker that resumes the run can read the
+  // journaled stream back (core revives stream events by the classes it knows).
+  static override externalEvents = [Approval, Progress];
 
   constructor(
     options: WorkflowOptions,

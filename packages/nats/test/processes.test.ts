@@ -1,0 +1,194 @@
+// Real processes: two worker processes on one broker and one journal, a client here; one worker
+// is killed with SIGKILL while its runs are live. Every run completes once, no journaled step
+// runs again, and every run's stream arrives whole and in order.
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { once } from "node:events";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { RemoteEvent, RemoteHandler } from "@eventloom/client";
+import { expect, it } from "vitest";
+import { natsClient } from "../src/index.js";
+import { NATS_URL, POSTGRES_URL, useServices } from "./support/services.js";
+
+const svc = useServices();
+const here = fileURLToPath(new URL(".", import.meta.url));
+const tsx = pathToFileURL(resolve(here, "../node_modules/tsx/dist/loader.mjs")).href;
+
+const RUNS = 50;
+const CONCURRENCY = 30; // two workers of 30 share 50 runs: each holds some
+const ACK_WAIT_MS = 2_000;
+const CLAIM_MS = 5_000;
+
+function startWorker(): Promise<ChildProcessWithoutNullStreams> {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@eventloom/source", "--import", tsx, resolve(here, "support/worker-process.ts")],
+    {
+      env: {
+        ...process.env,
+        EL_NATS: NATS_URL,
+        EL_PG: POSTGRES_URL,
+        EL_SCHEMA: svc.schema,
+        EL_FX_SCHEMA: `${svc.schema}_fx`,
+        EL_PREFIX: svc.prefix,
+        EL_CONCURRENCY: String(CONCURRENCY),
+        EL_ACK_WAIT_MS: String(ACK_WAIT_MS),
+        EL_CLAIM_MS: String(CLAIM_MS),
+      },
+      stdio: "pipe",
+    },
+  );
+  svc.defer(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+    if (process.env["EL_DEBUG"]) process.stderr.write(d);
+  });
+  return new Promise((resolveReady, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on("line", (line) => {
+      if (line === "ready") resolveReady(child);
+    });
+    child.on("exit", (code, signal) =>
+      reject(new Error(`worker exited (${code ?? signal}) before it was ready: ${stderr}`)),
+    );
+  });
+}
+
+it(
+  `${RUNS} runs on two worker processes, one killed with SIGKILL mid-run: each completes once, no journaled step runs again, streams whole and in order`,
+  { timeout: 120_000 },
+  async () => {
+    const admin = svc.pool();
+    // The effects live beside the journal's schema (a journal wants a schema of its own).
+    const fx = `${svc.schema}_fx`;
+    svc.defer(() => admin.query(`DROP SCHEMA IF EXISTS "${fx}" CASCADE`));
+    await admin.query(`CREATE SCHEMA "${fx}"`);
+    await admin.query(
+      `CREATE TABLE "${fx}".effects (id serial PRIMARY KEY, run_id text, invocation_id text, step text, pid int)`,
+    );
+    const [a, b] = await Promise.all([startWorker(), startWorker()]);
+    const nc = await svc.connect();
+    const client = natsClient(nc, { prefix: svc.prefix, timeoutMs: 60_000 });
+
+    const runs = await Promise.all(
+      Array.from({ length: RUNS }, (_, i) => client.run("OrderWorkflow", { orderId: `o-${i}` })),
+    );
+    // Each run's stream, read to its end; `asked` resolves at the run's first AskApproval.
+    const reading = runs.map((run) => readStream(run));
+    await Promise.all(reading.map((r) => r.asked));
+    if (process.env["EL_DEBUG"]) console.error("all asked");
+
+    // Every run is live and waiting, on one worker or the other.
+    const holders = await admin.query<{ pid: number; runs: string }>(
+      `SELECT pid, count(DISTINCT run_id) AS runs FROM "${fx}".effects WHERE step = 'approve' GROUP BY pid`,
+    );
+    const held = new Map(holders.rows.map((r) => [r.pid, Number(r.runs)]));
+    expect(held.get(a.pid!)! + held.get(b.pid!)!).toBe(RUNS);
+    expect(held.get(a.pid!)).toBeGreaterThan(0);
+    expect(held.get(b.pid!)).toBeGreaterThan(0);
+
+    // Half the runs are answered (journaled), then A dies at once: some of its runs are in
+    // their last step, the others still wait.
+    await Promise.all(
+      runs.slice(0, RUNS / 2).map((run) => run.sendEvent({ type: "Approval", data: { ok: true } })),
+    );
+    if (process.env["EL_DEBUG"]) console.error("half answered", held);
+    a.kill("SIGKILL");
+    const killedAt = performance.now();
+    await once(a, "exit");
+    // The other half is answered wherever the runs are now (A's resume on B once A's
+    // requests are redelivered and its claims expire).
+    await Promise.all(
+      runs.slice(RUNS / 2).map((run) => run.sendEvent({ type: "Approval", data: { ok: true } })),
+    );
+    if (process.env["EL_DEBUG"]) console.error("all answered");
+    const results = await Promise.all(runs.map((run) => run.result()));
+    const takeoverMs = performance.now() - killedAt;
+    expect(results).toEqual(runs.map((_, i) => `o-${i} shipped`));
+
+    // Every stream whole and in order: seq 0, 1, 2, … with one stop event, at the end.
+    const streams = await Promise.all(reading.map((r) => r.events));
+    for (const [i, events] of streams.entries()) {
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, k) => k));
+      expect(events[0]).toEqual({
+        seq: 0,
+        type: "Progress",
+        data: { orderId: `o-${i}`, stage: "reserved" },
+      });
+      expect(events.filter((e) => e.type === "StopEvent")).toHaveLength(1);
+      expect(events.at(-1)).toMatchObject({
+        type: "StopEvent",
+        data: { result: `o-${i} shipped` },
+      });
+      expect(events.at(-2)).toMatchObject({ type: "Progress", data: { stage: "shipped" } });
+    }
+    // Each run completed exactly once: one completed run in the journal per request.
+    const journal = svc.journal();
+    const listed = await journal.listRuns({ workflow: "OrderWorkflow" });
+    expect(listed).toHaveLength(RUNS);
+    expect(listed.every((r) => r.status === "completed")).toBe(true);
+
+    // Side effects per invocation: an invocation ran more than once only where the killed
+    // worker had it in flight (its outcome not journaled); then every execution but the last
+    // was A's, and the run moved to B.
+    const rows = await admin.query<{
+      run_id: string;
+      invocation_id: string;
+      step: string;
+      pid: number;
+    }>(`SELECT run_id, invocation_id, step, pid FROM "${fx}".effects ORDER BY id`);
+    const executions = new Map<string, number[]>();
+    for (const r of rows.rows) {
+      const key = `${r.run_id} ${r.step} ${r.invocation_id}`;
+      executions.set(key, [...(executions.get(key) ?? []), r.pid]);
+    }
+    let rerun = 0;
+    for (const [key, pids] of executions) {
+      if (pids.length === 1) continue;
+      rerun++;
+      expect(
+        pids.slice(0, -1).every((pid) => pid === a.pid),
+        key,
+      ).toBe(true);
+      expect(pids.at(-1), key).toBe(b.pid);
+      expect(pids.length, key).toBe(2);
+    }
+    const perRun = (step: string) =>
+      new Set(rows.rows.filter((r) => r.step === step).map((r) => `${r.run_id} ${r.invocation_id}`))
+        .size;
+    // reserve was journaled for every run before the kill: it never ran again.
+    expect(rows.rows.filter((r) => r.step === "reserve")).toHaveLength(RUNS);
+    expect(perRun("approve")).toBe(RUNS);
+    expect(perRun("ship")).toBe(RUNS);
+    const moved =
+      new Set(rows.rows.filter((r) => r.pid === b.pid).map((r) => r.run_id)).size -
+      (held.get(b.pid!) ?? 0);
+    expect(rerun).toBeGreaterThan(0);
+    expect(moved).toBeGreaterThan(0);
+    console.log(
+      `${RUNS} runs: A held ${held.get(a.pid!)}, B held ${held.get(b.pid!)}; A killed; ${moved} runs resumed on B, ${rerun} in-flight invocations re-ran there (same invocationId), 0 journaled ones; all done ${Math.round(takeoverMs)} ms after the kill`,
+    );
+
+    b.kill("SIGTERM");
+    const [code] = await once(b, "exit");
+    expect(code).toBe(0);
+  },
+);
+
+function readStream(run: RemoteHandler): { asked: Promise<void>; events: Promise<RemoteEvent[]> } {
+  let onAsked!: () => void;
+  const asked = new Promise<void>((r) => (onAsked = r));
+  const events = (async () => {
+    const seen: RemoteEvent[] = [];
+    for await (const ev of run.streamEvents()) {
+      seen.push(ev);
+      if (ev.type === "AskApproval") onAsked();
+    }
+    return seen;
+  })();
+  return { asked, events };
+}

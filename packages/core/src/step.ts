@@ -1,6 +1,7 @@
 import type { Context } from "./context.js";
 import { WorkflowValidationError } from "./errors.js";
 import { type Event, type EventClass, eventTypeName, isEventClass } from "./event.js";
+import { shown, unknownKeyProblems } from "./option-keys.js";
 import type { RetryPolicy } from "./retry-policy.js";
 
 /** What a step handler may return: an event, nothing, or a promise of either. */
@@ -138,6 +139,16 @@ export function step(
 
 type StepBase = Omit<StepDefinition, "handler">;
 
+const STEP_KEYS = [
+  "accepts",
+  "emits",
+  "numWorkers",
+  "retry",
+  "timeout",
+  "name",
+  "services",
+] as const satisfies readonly (keyof StepOptions)[];
+
 function normalizeOptions(options: StepOptions, handler: unknown): StepBase {
   const where = options?.name ? `step ${options.name}` : "step()";
   const fail = (msg: string): never => {
@@ -147,6 +158,8 @@ function normalizeOptions(options: StepOptions, handler: unknown): StepBase {
     fail("options must be an object { accepts, emits, ... }");
   if (handler !== undefined && typeof handler !== "function")
     fail(`the handler must be a function; got ${typeof handler}`);
+  const unknown = unknownKeyProblems(options, STEP_KEYS);
+  if (unknown.length > 0) fail(unknown.join("; "));
   const { accepts, emits, numWorkers = 4, retry, timeout, name, services = [] } = options;
   if (!Array.isArray(accepts) || accepts.length === 0) {
     fail("`accepts` must be a non-empty array of event classes, e.g. accepts: [StartEvent]");
@@ -156,12 +169,12 @@ function normalizeOptions(options: StepOptions, handler: unknown): StepBase {
     fail("`emits` must be an array of event classes (use [] for a step that emits nothing)");
   checkEventClasses(emits, "emits", fail);
   if (!Number.isInteger(numWorkers) || numWorkers < 1)
-    fail(`numWorkers must be an integer >= 1; got ${String(numWorkers)}`);
+    fail(`numWorkers must be an integer >= 1; got ${shown(numWorkers)}`);
   if (
     timeout !== undefined &&
     !(typeof timeout === "number" && timeout > 0 && Number.isFinite(timeout))
   ) {
-    fail(`timeout must be a positive number of milliseconds; got ${String(timeout)}`);
+    fail(`timeout must be a positive number of milliseconds; got ${shown(timeout)}`);
   }
   if (
     retry !== undefined &&

@@ -1,112 +1,46 @@
-import {
-  type Context as OtelContext,
-  type Tracer,
-  type TracerProvider,
-  ProxyTracerProvider,
-  ROOT_CONTEXT,
-  context as otelContext,
-  trace,
-} from "@opentelemetry/api";
+import { ROOT_CONTEXT } from "@opentelemetry/api";
 import type { z } from "zod";
-import { EventValidationError, WorkflowRuntimeError, WorkflowValidationError } from "./errors.js";
+import { type LoadedRun, journalOf, liveRun, loadRun, orphanedRuns } from "./durable.js";
+import { RunOwnedError, WorkflowRuntimeError, WorkflowValidationError } from "./errors.js";
 import {
-  Event,
+  type Event,
   type EventClass,
   type EventInput,
   type EventJSON,
   type StartEventBase,
   type StopEventBase,
   StartEvent,
-  StopEvent,
+  type StopEvent,
 } from "./event.js";
-import { type CollectedStep, type WorkflowPlan, buildPlan } from "./internal/plan.js";
-import { type LoadedRun, journalOf, liveRun, loadRun, orphanedRuns } from "./durable.js";
-import { RunOwnedError } from "./errors.js";
+import { addUnboundStep, collectSteps, stepsVersion } from "./internal/collect-steps.js";
+import { defaultTracer, otelInUse, traceParentOf } from "./internal/default-tracer.js";
+import { type WorkflowPlan, buildPlan } from "./internal/plan.js";
+import { buildStartEvent, checkServices, storeFromContext } from "./internal/start-event.js";
 import type { Journal } from "./journal.js";
 import { reviveSnapshot } from "./runtime/restore.js";
 import { RunSettings } from "./runtime/run-settings.js";
 import type { RunSnapshot } from "./runtime/snapshot.js";
 import type { StepView } from "./runtime/step-view.js";
-import { type StepDefinition, isStepDefinition, methodStepDefinition } from "./step.js";
-import { VERSION } from "./version.js";
+import type { StepDefinition } from "./step.js";
 import { WorkflowHandler } from "./workflow-handler.js";
-import type { Context } from "./context.js";
+import {
+  NO_RUN_OPTIONS,
+  type ResumeOptions,
+  type RunOptions,
+  type WorkflowOptions,
+  payloadMaxLength,
+  runTimeout,
+  validateResumeOptions,
+  validateRunOptions,
+  validateWorkflowOptions,
+} from "./workflow-options.js";
+
+export type { ResumeOptions, RunOptions, WorkflowOptions } from "./workflow-options.js";
 
 // `ctx.workflow` is a Workflow: context.ts declares the interface, this file fills it in.
 declare module "./context.js" {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface ContextWorkflow extends Workflow {}
-}
-
-/** Options of a {@link Workflow} instance. */
-export interface WorkflowOptions {
-  /** Milliseconds for a whole run; default 45 000; `null` disables it. */
-  readonly timeout?: number | null;
-  /** Log `Running step X` / `Step X produced event Y` to `logger`. */
-  readonly verbose?: boolean;
-  /** Skip the graph checks at the first `run()`. */
-  readonly disableValidation?: boolean;
-  /** Where verbose lines go; default `console.log`. */
-  readonly logger?: (message: string) => void;
-  /** The OpenTelemetry tracer; default `trace.getTracer("@eventloom/core", version)`. */
-  readonly tracer?: Tracer;
-  /**
-   * How many step invocations `handler.history` records per run (default 1000; `Infinity` for
-   * all). Invocations past the limit are only counted (`handler.historyDropped`).
-   */
-  readonly historyLimit?: number;
-  /** Record exceptions on failed spans (`span.recordException`); default true. */
-  readonly recordExceptions?: boolean;
-  /**
-   * Record each step's input event on its span as `eventloom.event.payload`: the event's fields
-   * as JSON, cut to `maxLength` characters (default 256) with a trailing "…". Off by default:
-   * payloads may hold personal data or secrets, and your tracing backend keeps what it receives.
-   *
-   * @example
-   * new TradeWorkflow({ recordEventPayloads: { maxLength: 1024 } });
-   */
-  readonly recordEventPayloads?: boolean | { readonly maxLength: number };
-  /**
-   * Journal every run there (`sqliteJournal()` from @eventloom/sqlite, `postgresJournal()` from
-   * @eventloom/postgres, core's `memoryJournal()`): each step boundary is durable before what
-   * depends on it happens, and `recover()` resumes unfinished runs after a crash.
-   */
-  readonly journal?: Journal;
-  /**
-   * A `ServiceManager` (@eventloom/services), as the seed's `Workflow(service_manager=...)`: its
-   * services map is this instance's `services`, shared, so services added later are seen too.
-   */
-  readonly serviceManager?: { readonly services: Map<string, unknown> };
-}
-
-/** The default `maxLength` of `recordEventPayloads: true`. */
-const DEFAULT_PAYLOAD_LENGTH = 256;
-
-/** Options of `workflow.resume()`. */
-export interface ResumeOptions {
-  /** Aborting it cancels the resumed run. */
-  readonly signal?: AbortSignal;
-  /** The resumed run's timeout (ms, or `null`); default the workflow's, counted afresh. */
-  readonly timeout?: number | null;
-  /** Drive the resumed run round by round; default: as the snapshotted run was. */
-  readonly stepwise?: boolean;
-}
-
-/** Options of one `run()`. */
-export interface RunOptions {
-  /** Aborting it cancels the run. */
-  readonly signal?: AbortSignal;
-  /** Drive the run round by round with `handler.runStep()`. */
-  readonly stepwise?: boolean;
-  /** Overrides the workflow's timeout for this run (ms, or `null` for none). */
-  readonly timeout?: number | null;
-  /** The run's id (default a new UUID): a journaled run's id must be new to its journal. */
-  readonly runId?: string;
-  /**
-   * The context of the step that starts this run as a nested run: the child inherits its
-   * cancellation (`ctx.signal`) and never outlives its deadline.
-   */
-  readonly parent?: Context;
 }
 
 // --- types that follow the declared steps ----------------------------------------------------
@@ -144,13 +78,6 @@ export type RunInput<W> = [StartOf<W>] extends [never]
     : [EventInput<StartOf<W>>] extends [never]
       ? Omit<StartOf<W>, keyof Event>
       : EventInput<StartOf<W>>;
-
-// --- unbound steps registry --------------------------------------------------------------------
-
-const UNBOUND = Symbol.for("eventloom.unboundSteps");
-interface UnboundHolder {
-  [UNBOUND]?: CollectedStep[];
-}
 
 /** @internal The key of a workflow's plan method (see `Workflow[PLAN]`). */
 export const PLAN: unique symbol = Symbol("eventloom.workflow.plan");
@@ -206,30 +133,7 @@ export class Workflow {
    * `@step(workflow=MyWorkflow)`. The step's name is `name` or the handler's function name.
    */
   static addStep(definition: StepDefinition): void {
-    if (!isStepDefinition(definition)) {
-      throw new WorkflowValidationError(
-        `${this.name}.addStep() takes what step({ ... }, handler) returns`,
-      );
-    }
-    const name = definition.name ?? definition.handler.name;
-    if (!name) {
-      throw new WorkflowValidationError(
-        `${this.name}.addStep(): the step has no name: pass step({ name: "myStep", ... }, handler) or a named function`,
-      );
-    }
-    const holder = this as unknown as UnboundHolder;
-    const existing = collectUnbound(this);
-    if (
-      existing.some((s) => s.name === name) ||
-      methodStepDefinition((this.prototype as unknown as Record<string, unknown>)[name])
-    ) {
-      throw new WorkflowValidationError(
-        `${this.name}.addStep(): a step named ${name} already exists; choose another name`,
-      );
-    }
-    if (!Object.hasOwn(holder, UNBOUND)) holder[UNBOUND] = [];
-    holder[UNBOUND]!.push({ name, definition, handler: definition.handler, origin: "unbound" });
-    unboundVersion++;
+    addUnboundStep(this, Workflow, definition);
   }
 
   /** The workflow's name: `static workflowName` if declared, else the class name. */
@@ -250,15 +154,12 @@ export class Workflow {
     const plan = this[PLAN]();
     if (plan.needsServices && this.options.disableValidation !== true)
       checkServices(plan, this.services, plan.workflowName);
-    const opts = options === undefined ? NO_RUN_OPTIONS : validateRunOptions(plan, options);
+    const opts =
+      options === undefined ? NO_RUN_OPTIONS : validateRunOptions(plan.workflowName, options);
     const startEvent = buildStartEvent(plan, input);
+    const store = opts.context === undefined ? undefined : storeFromContext(plan, opts.context);
     const parent = opts.parent as StepView | undefined;
-    let timeoutMs =
-      opts.timeout !== undefined
-        ? opts.timeout
-        : this.options.timeout === undefined
-          ? 45_000
-          : this.options.timeout;
+    let timeoutMs = runTimeout(opts.timeout, this.options.timeout);
     let signal = opts.signal;
     if (parent !== undefined) {
       const deadline = parent.deadline;
@@ -283,6 +184,7 @@ export class Workflow {
       signal,
       journal: this.options.journal,
       runId: opts.runId,
+      store,
     });
   }
 
@@ -308,7 +210,7 @@ export class Workflow {
   ): WorkflowHandler<RunResult<W>> {
     const plan = this[PLAN]();
     const revive = (json: EventJSON) => this.reviveEvent(json);
-    const o = options ?? {};
+    const o = validateResumeOptions(plan.workflowName, options);
     if (typeof snapshot === "string") {
       // A run id: claimed and read from the journal; the handler exists at once.
       const journal = journalOf(this.options.journal, plan.workflowName, "resume(runId)");
@@ -319,12 +221,7 @@ export class Workflow {
       });
     }
     const revived = reviveSnapshot(plan, snapshot, revive);
-    const timeoutMs =
-      o.timeout !== undefined
-        ? o.timeout
-        : this.options.timeout === undefined
-          ? 45_000
-          : this.options.timeout;
+    const timeoutMs = runTimeout(o.timeout, this.options.timeout);
     const settled = revived.status !== "running";
     const untraced = settled || (this.options.tracer === undefined && !otelInUse());
     const traceParent = untraced ? ROOT_CONTEXT : traceParentOf(undefined);
@@ -398,12 +295,7 @@ export class Workflow {
     o: ResumeOptions,
     durable: { runId: string; journal: Journal; load: Promise<LoadedRun> },
   ): WorkflowHandler<RunResult<W>> {
-    const timeoutMs =
-      o.timeout !== undefined
-        ? o.timeout
-        : this.options.timeout === undefined
-          ? 45_000
-          : this.options.timeout;
+    const timeoutMs = runTimeout(o.timeout, this.options.timeout);
     const untraced = this.options.tracer === undefined && !otelInUse();
     const traceParent = untraced ? ROOT_CONTEXT : traceParentOf(undefined);
     return new WorkflowHandler<RunResult<W>>({
@@ -435,8 +327,8 @@ export class Workflow {
         payloadMaxLength(o.recordEventPayloads),
         this.services,
         o.historyLimit ?? 1000,
-        100_000,
-        10_000,
+        o.streamLimit ?? 100_000,
+        o.waitBufferLimit ?? 10_000,
       );
     }
     return this.#settings;
@@ -473,243 +365,19 @@ export class Workflow {
    * by a symbol, so no step name (a field step called `plan`, say) can shadow it.
    */
   [PLAN](): WorkflowPlan {
-    if (this.#plan === undefined || this.#planVersion !== unboundVersion) {
+    if (this.#plan === undefined || this.#planVersion !== stepsVersion()) {
       const cls = this.constructor as typeof Workflow;
       this.#plan = buildPlan(
         this.workflowName,
-        collectSteps(this),
+        collectSteps(this, Workflow),
         cls.state,
         this.options.disableValidation !== true,
         cls.externalEvents ?? [],
       );
-      this.#planVersion = unboundVersion;
+      this.#planVersion = stepsVersion();
     }
     return this.#plan;
   }
-}
-
-// Bumped by every addStep so that cached plans of any instance are rebuilt; a counter rather
-// than per-class bookkeeping because addStep may target an ancestor of the instance's class.
-let unboundVersion = 0;
-
-function collectUnbound(cls: Function): CollectedStep[] {
-  const out: CollectedStep[] = [];
-  for (
-    let c: unknown = cls;
-    typeof c === "function" && c !== Workflow;
-    c = Object.getPrototypeOf(c)
-  ) {
-    const own = Object.hasOwn(c, UNBOUND) ? (c as UnboundHolder)[UNBOUND]! : [];
-    for (const s of own) if (!out.some((o) => o.name === s.name)) out.push(s);
-  }
-  return out;
-}
-
-/** Field steps, then decorated methods (most derived first), then unbound steps. */
-function collectSteps(wf: Workflow): CollectedStep[] {
-  const out: CollectedStep[] = [];
-  const seen = new Set<string>();
-  for (const key of Object.keys(wf)) {
-    const value = (wf as unknown as Record<string, unknown>)[key];
-    if (isStepDefinition(value)) {
-      out.push({ name: key, definition: value, handler: value.handler, origin: "field" });
-      seen.add(key);
-    }
-  }
-  for (
-    let proto = Object.getPrototypeOf(wf);
-    proto !== null && proto !== Workflow.prototype;
-    proto = Object.getPrototypeOf(proto)
-  ) {
-    for (const key of Object.getOwnPropertyNames(proto)) {
-      if (key === "constructor" || seen.has(key)) continue;
-      const desc = Object.getOwnPropertyDescriptor(proto, key);
-      const def = methodStepDefinition(desc?.value);
-      if (def === undefined) continue;
-      seen.add(key);
-      // An undecorated override keeps the base's step options with the new body.
-      const current = (wf as unknown as Record<string, unknown>)[key];
-      const handler =
-        typeof current === "function" ? (current as StepDefinition["handler"]) : def.handler;
-      out.push({ name: key, definition: def, handler, origin: "method" });
-    }
-  }
-  out.push(...collectUnbound(wf.constructor));
-  return out;
-}
-
-function checkServices(
-  plan: WorkflowPlan,
-  services: ReadonlyMap<string, unknown>,
-  name: string,
-): void {
-  for (const s of plan.steps) {
-    for (const service of s.definition.services) {
-      if (!services.has(service)) {
-        throw new WorkflowValidationError(
-          `${name}: step ${s.name} requests the service "${service}", but none is registered: add it with addWorkflows(workflow, { ${service}: instance }) from @eventloom/services, or workflow.services.set("${service}", instance)`,
-        );
-      }
-    }
-  }
-}
-
-function buildStartEvent(plan: WorkflowPlan, input: unknown): Event {
-  const cls = plan.startClass;
-  if (input instanceof Event) {
-    if (input.constructor !== cls) {
-      throw new WorkflowValidationError(
-        `${plan.workflowName}.run() was given a ${input.constructor.name}, but the workflow starts with ${cls.name}`,
-      );
-    }
-    return input;
-  }
-  if (
-    input !== undefined &&
-    (input === null || typeof input !== "object" || Array.isArray(input))
-  ) {
-    throw new WorkflowValidationError(
-      `${plan.workflowName}.run(input): input must be an object of start event fields; got ${input === null ? "null" : Array.isArray(input) ? "an array" : typeof input}`,
-    );
-  }
-  try {
-    return new (cls as unknown as new (data: unknown) => Event)(input ?? {});
-  } catch (e) {
-    if (e instanceof EventValidationError) throw e;
-    throw new WorkflowValidationError(
-      `${plan.workflowName}.run(): could not build the start event: ${String(e)}`,
-      { cause: e },
-    );
-  }
-}
-
-function validateWorkflowOptions(name: string, o: WorkflowOptions): WorkflowOptions {
-  const problems: string[] = [];
-  if (o === null || typeof o !== "object")
-    throw new WorkflowValidationError(`new ${name}(options): options must be an object`);
-  const t = o.timeout;
-  if (t !== undefined && t !== null && !(typeof t === "number" && t > 0 && Number.isFinite(t))) {
-    problems.push(`timeout must be a positive number of ms, or null for none; got ${String(t)}`);
-  }
-  if (o.verbose !== undefined && typeof o.verbose !== "boolean")
-    problems.push("verbose must be a boolean");
-  if (o.disableValidation !== undefined && typeof o.disableValidation !== "boolean")
-    problems.push("disableValidation must be a boolean");
-  if (o.logger !== undefined && typeof o.logger !== "function")
-    problems.push("logger must be a function (message: string) => void");
-  if (o.tracer !== undefined && (o.tracer === null || typeof o.tracer.startSpan !== "function"))
-    problems.push("tracer must be an OpenTelemetry Tracer");
-  const h = o.historyLimit;
-  if (
-    h !== undefined &&
-    !(typeof h === "number" && h >= 0 && (Number.isInteger(h) || h === Infinity))
-  ) {
-    problems.push(`historyLimit must be an integer >= 0 or Infinity; got ${String(h)}`);
-  }
-  if (o.recordExceptions !== undefined && typeof o.recordExceptions !== "boolean")
-    problems.push("recordExceptions must be a boolean");
-  const payloads = o.recordEventPayloads as unknown;
-  if (
-    payloads !== undefined &&
-    typeof payloads !== "boolean" &&
-    !(
-      typeof payloads === "object" &&
-      payloads !== null &&
-      Number.isInteger((payloads as { maxLength?: unknown }).maxLength) &&
-      (payloads as { maxLength: number }).maxLength >= 1
-    )
-  ) {
-    problems.push(
-      `recordEventPayloads must be true, false or { maxLength: n } with an integer n >= 1; got ${JSON.stringify(payloads) ?? String(payloads)}`,
-    );
-  }
-  if (problems.length > 0)
-    throw new WorkflowValidationError(problems.map((p) => `new ${name}(options): ${p}`));
-  return o;
-}
-
-/**
- * Where `@opentelemetry/api` 1.x registers its globals (a tracer provider, a context manager);
- * core's peer dependency is `^1.9.0`, so this is the key every compatible API copy uses.
- */
-const OTEL_GLOBALS = Symbol.for("opentelemetry.js.api.1");
-
-/**
- * False when no OpenTelemetry SDK and no context manager is registered: then every span would
- * be a no-op and the active context is the root one, which a run can know without asking the
- * API (a handful of calls and a version check per run).
- */
-function otelInUse(): boolean {
-  const globals = (
-    globalThis as Record<symbol, { trace?: unknown; context?: unknown } | undefined>
-  )[OTEL_GLOBALS];
-  return globals !== undefined && (globals.trace !== undefined || globals.context !== undefined);
-}
-
-let defaultProvider: TracerProvider | undefined;
-let defaultTracerOfProvider: Tracer | undefined;
-/** The API's no-op provider: what a proxy provider delegates to while no SDK is registered. */
-const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
-
-/**
- * `trace.getTracer("@eventloom/core", version)`, asked of the global provider again only when it
- * is replaced (`trace.disable()` then a new registration): the API makes a new proxy tracer per
- * call, which a run should not pay for. Undefined when no SDK is registered and no span context
- * comes from the parent: every span would be a no-op, so the run starts none.
- */
-function defaultTracer(parent: OtelContext): Tracer | undefined {
-  const provider = trace.getTracerProvider();
-  if (
-    provider instanceof ProxyTracerProvider &&
-    provider.getDelegate() === NOOP_PROVIDER &&
-    trace.getSpanContext(parent) === undefined
-  ) {
-    return undefined;
-  }
-  if (provider !== defaultProvider || defaultTracerOfProvider === undefined) {
-    defaultProvider = provider;
-    defaultTracerOfProvider = provider.getTracer("@eventloom/core", VERSION);
-  }
-  return defaultTracerOfProvider;
-}
-
-/**
- * The OpenTelemetry parent of a new run: the calling step's span for a nested run (so it nests
- * even where the async context was lost), else whatever span is active.
- */
-function traceParentOf(parent: StepView | undefined): OtelContext {
-  const active = otelContext.active();
-  const span = parent?.span;
-  return span === undefined ? active : trace.setSpan(active, span);
-}
-
-function payloadMaxLength(option: WorkflowOptions["recordEventPayloads"]): number | undefined {
-  if (option === undefined || option === false) return undefined;
-  return option === true ? DEFAULT_PAYLOAD_LENGTH : option.maxLength;
-}
-
-const NO_RUN_OPTIONS: RunOptions = Object.freeze({});
-
-function validateRunOptions(plan: WorkflowPlan, o: RunOptions): RunOptions {
-  const name = plan.workflowName;
-  const problems: string[] = [];
-  if (o === null || typeof o !== "object")
-    throw new WorkflowValidationError(`${name}.run(input, options): options must be an object`);
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal))
-    problems.push("signal must be an AbortSignal");
-  if (o.stepwise !== undefined && typeof o.stepwise !== "boolean")
-    problems.push("stepwise must be a boolean");
-  const t = o.timeout;
-  if (t !== undefined && t !== null && !(typeof t === "number" && t > 0 && Number.isFinite(t)))
-    problems.push("timeout must be a positive number of ms, or null");
-  if (
-    o.parent !== undefined &&
-    (o.parent === null || typeof o.parent !== "object" || !("runId" in o.parent))
-  )
-    problems.push("parent must be a step's ctx");
-  if (problems.length > 0)
-    throw new WorkflowValidationError(problems.map((p) => `${name}.run(): ${p}`));
-  return o;
 }
 
 export type { EventClass };

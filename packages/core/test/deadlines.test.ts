@@ -38,7 +38,7 @@ describe("run deadlines (one shared timer)", () => {
     expect(ended.map(([timeout]) => timeout)).toEqual([40, 40, 80, 120]);
     for (const [timeout, at] of ended) {
       expect(at).toBeGreaterThanOrEqual(timeout - 1);
-      expect(at).toBeLessThan(timeout + 400);
+      expect(at).toBeLessThan(timeout + 2_000);
     }
     expect(deadlineStats()).toEqual({ live: 0, queued: 0, armed: false });
   });

@@ -9,3 +9,4 @@ export { connectNats } from "./connect-nats.js";
 export { NatsError, NatsRunError, type NatsErrorCode } from "./nats-errors.js";
 export { natsNames, DEFAULT_PREFIX, type NatsNames } from "./nats-names.js";
 export type { StreamLimits } from "./internal/broker.js";
+export { removeNatsStreams } from "./remove-nats-streams.js";

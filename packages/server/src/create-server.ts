@@ -133,7 +133,7 @@ export function createServer(options: ServerOptions): WorkflowServer {
         : o.inspector;
   let assets: Promise<InspectorAssets | undefined> | undefined;
   const inspectorAssets = (): Promise<InspectorAssets | undefined> =>
-    (assets ??= inspectorModule().then((m) => m.inspectorAssets?.(inspector ?? {})));
+    (assets ??= inspectorModule().then((m) => m.inspectorAssets(inspector ?? {})));
 
   const app = new Hono();
   app.onError((error, c) => {

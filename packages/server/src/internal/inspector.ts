@@ -1,11 +1,7 @@
-// The inspector page and graphs come from @eventloom/inspector, loaded only when it is on.
-import type { Workflow } from "@eventloom/core";
+// The inspector page and graphs come from @eventloom/inspector, imported only when it is on.
+import type { InspectorAssets, workflowGraph } from "@eventloom/inspector";
 
-/** The inspector's static files, keyed by URL path ("/", "/assets/…"). */
-export interface InspectorAssets {
-  readonly files: ReadonlyMap<string, { body: string | Uint8Array; contentType: string }>;
-  readonly contentSecurityPolicy: string;
-}
+export type { InspectorAssets };
 
 /** Options of the inspector page. */
 export interface InspectorOptions {
@@ -14,13 +10,13 @@ export interface InspectorOptions {
 }
 
 interface InspectorModule {
-  workflowGraph?: (workflow: Workflow) => unknown;
-  inspectorAssets?: (options: InspectorOptions) => InspectorAssets;
+  readonly workflowGraph: typeof workflowGraph;
+  readonly inspectorAssets: (options: InspectorOptions) => InspectorAssets;
 }
 
 let loaded: Promise<InspectorModule> | undefined;
 
-/** @eventloom/inspector, imported once. */
+/** @eventloom/inspector, imported once (a server without the inspector never loads it). */
 export function inspectorModule(): Promise<InspectorModule> {
-  return (loaded ??= import("@eventloom/inspector") as Promise<InspectorModule>);
+  return (loaded ??= import("@eventloom/inspector"));
 }

@@ -60,7 +60,7 @@ export function stepsSummary(record: RunRecord): StepsSummary {
       waiting.push({
         step: r.step,
         type: r.waitingFor,
-        schema: eventJsonSchema(classes.get(r.waitingFor)),
+        schema: eventJsonSchema(classFor(record.served.workflow, classes, r.waitingFor)),
       });
     } else c[r.status]++;
   }
@@ -70,4 +70,26 @@ export function stepsSummary(record: RunRecord): StepsSummary {
     steps: [...counts].map(([name, c]) => ({ name, ...c })),
     waiting,
   };
+}
+
+/**
+ * The class of a type name: one the workflow declares, else one a step waits for (core knows
+ * those once waited for, but only hands them out through `reviveEvent`: data that passes the
+ * schema gives the class; a class with required fields stays unknown, and its schema is
+ * reported as any object). Declare it in `static externalEvents` for its full schema.
+ */
+function classFor(
+  workflow: Workflow,
+  classes: Map<string, EventClass>,
+  type: string,
+): EventClass | undefined {
+  const known = classes.get(type);
+  if (known !== undefined) return known;
+  try {
+    const cls = workflow.reviveEvent({ type, data: {} }).constructor as EventClass;
+    classes.set(type, cls);
+    return cls;
+  } catch {
+    return undefined;
+  }
 }

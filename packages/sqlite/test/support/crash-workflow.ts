@@ -128,9 +128,9 @@ function pause(ctx: Context, n: number): Promise<void> {
 export function crashWorkflow(journal: Journal, effect: SideEffect): Workflow {
   class CrashWorkflow extends Workflow {
     static override workflowName = "CrashWorkflow";
-    // Progress and Ask are listed only so that reviveEvent knows them: core cannot replay a
-    // stream (streamEvents({ from: 0 })) holding a class that is only written to the stream
-    // (see core-bug-stream-only-classes.test.ts). Answer comes from outside for real.
+    // Answer comes from outside. Progress and Ask are listed only so that a fresh process
+    // revives them as their own classes when it replays a stream before any step has written
+    // one (see core-bug-stream-only-classes.test.ts): the driver matches them by class.
     static override externalEvents = [Answer, Progress, Ask];
 
     begin = step({ accepts: [CrashStart], emits: [Even, Odd] }, async (ev, ctx) => {

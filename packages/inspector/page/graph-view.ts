@@ -20,6 +20,17 @@ export function stateLabel(st: StepState | undefined): string {
   return state === "running" ? `running ×${st!.running}` : state;
 }
 
+/** The badge on a step node: its state, and how many invocations completed and failed. */
+export function badgeLabel(st: StepState | undefined): string {
+  const state = stepLiveState(st);
+  if (st === undefined || state === "idle") return "";
+  const counts = [
+    ...(st.completed > 0 ? [`✓${st.completed}`] : []),
+    ...(st.failed > 0 ? [`✗${st.failed}`] : []),
+  ];
+  return state === "done" ? counts.join(" ") : [stateLabel(st), ...counts].join(" · ");
+}
+
 /** The node id a step name maps to: top-level `step:<name>`, nested `group:<service>/step:<name>`. */
 export function stepNodeIds(name: string): string[] {
   const ids = [`step:${name}`];
@@ -107,7 +118,7 @@ export class GraphView {
       const state = stepLiveState(st);
       node.g.setAttribute("class", `node step state-${state}`);
       node.g.dataset["state"] = state;
-      const label = state === "idle" ? "" : stateLabel(st);
+      const label = badgeLabel(st);
       node.badge.setAttribute("display", label === "" ? "none" : "inline");
       setText(node.badgeText, label);
       const w = label.length * 6.6 + 14;

@@ -3,7 +3,14 @@ import { h, setText } from "./dom.js";
 import { SETTLED, formatDuration, formatJson, formatTime, toMs } from "./format.js";
 import { GraphView, stateLabel, stepLiveState } from "./graph-view.js";
 import { schemaForm } from "./schema-form.js";
-import type { RunDetail, StepState, StepsInfo, Waiting, WorkflowInfo } from "./types.js";
+import type {
+  RunDetail,
+  RunSummary,
+  StepState,
+  StepsInfo,
+  Waiting,
+  WorkflowInfo,
+} from "./types.js";
 
 /** Events kept on the page; older ones are dropped from the list (the count stays right). */
 const MAX_STREAM_ITEMS = 2000;
@@ -33,6 +40,23 @@ export async function runView(
     return;
   }
   if (signal.aborted) return;
+  // GET /runs/:id may leave out the times; the runs list has them.
+  const times = async (d: RunDetail): Promise<RunDetail> => {
+    if (d.startedAt !== undefined && (d.updatedAt !== undefined || !SETTLED.has(d.status)))
+      return d;
+    const list = await api
+      .json<RunSummary[]>(`runs?workflow=${encodeURIComponent(d.workflow)}`)
+      .catch(() => [] as RunSummary[]);
+    const found = Array.isArray(list) ? list.find((r) => r.runId === runId) : undefined;
+    return found === undefined
+      ? d
+      : {
+          ...d,
+          startedAt: d.startedAt ?? found.startedAt,
+          updatedAt: d.updatedAt ?? found.updatedAt,
+        };
+  };
+  detail = await times(detail);
 
   const status = h("span", { id: "run-status", class: "status" });
   const duration = h("span", { id: "run-duration" });
@@ -86,7 +110,7 @@ export async function runView(
           h("dt", {}, "Run"),
           h("dd", { class: "mono", id: "run-id" }, runId),
           h("dt", {}, "Started"),
-          h("dd", {}, formatTime(detail.startedAt)),
+          h("dd", { id: "run-started" }, formatTime(detail.startedAt)),
           h("dt", {}, "Duration"),
           h("dd", {}, duration),
           h("dt", {}, "Trace"),
@@ -136,7 +160,8 @@ export async function runView(
     }
   };
   const refresh = async (): Promise<RunDetail> => {
-    current = await api.json<RunDetail>(`runs/${encodeURIComponent(runId)}`);
+    const fresh = await api.json<RunDetail>(`runs/${encodeURIComponent(runId)}`);
+    current = await times({ ...fresh, startedAt: fresh.startedAt ?? current.startedAt });
     showStatus(current.status);
     showOutcome(current);
     if (SETTLED.has(current.status)) answers.hidden = true;

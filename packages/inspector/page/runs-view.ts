@@ -3,7 +3,8 @@ import { h, setText } from "./dom.js";
 import { SETTLED, formatDuration, formatTime, toMs } from "./format.js";
 import type { RunSummary } from "./types.js";
 
-const STATUSES = ["running", "waiting", "completed", "failed", "timed_out", "cancelled"];
+/** The statuses the server reports (a run waiting for an event is running). */
+const STATUSES = ["running", "completed", "failed", "timed_out", "cancelled"];
 
 interface Row {
   run: RunSummary;

@@ -26,8 +26,8 @@ export interface RunDetail {
   readonly result?: unknown;
   readonly error?: { readonly code?: string; readonly message?: string };
   readonly traceId?: string;
-  readonly startedAt?: string | number;
-  readonly updatedAt?: string | number;
+  readonly startedAt?: string | number | undefined;
+  readonly updatedAt?: string | number | undefined;
 }
 
 export interface StepState {

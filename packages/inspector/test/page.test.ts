@@ -150,6 +150,7 @@ describe("a run's page", () => {
     expect(await page.getAttribute('#graph .node[data-id="step:start"]', "data-state")).toBe(
       "done",
     );
+    expect(await page.textContent('#graph .node[data-id="step:start"] .state-badge')).toBe("✓1");
     expect(await page.getAttribute('#graph .node[data-id="step:approve"]', "data-state")).toBe(
       "idle",
     );

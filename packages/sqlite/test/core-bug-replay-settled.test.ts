@@ -12,21 +12,18 @@ import { useTempJournals } from "./support/temp.js";
 
 const temp = useTempJournals();
 
-it.fails(
-  "resume(runId) of an ended run replays its whole stream from 0, asked for at once",
-  async () => {
-    const path = temp.path();
-    const first = sqliteJournal({ path });
-    const h = crashWorkflow(first, () => {}).run({ n: 1 }, { runId: "r1" });
-    for await (const ev of h.streamEvents())
-      if (ev instanceof Ask) h.sendEvent(new Answer({ ok: true }));
-    expect(await h).toEqual({ n: 1, branch: "odd", sum: 21, ok: true });
-    await first.close();
+it("resume(runId) of an ended run replays its whole stream from 0, asked for at once", async () => {
+  const path = temp.path();
+  const first = sqliteJournal({ path });
+  const h = crashWorkflow(first, () => {}).run({ n: 1 }, { runId: "r1" });
+  for await (const ev of h.streamEvents())
+    if (ev instanceof Ask) h.sendEvent(new Answer({ ok: true }));
+  expect(await h).toEqual({ n: 1, branch: "odd", sum: 21, ok: true });
+  await first.close();
 
-    const again = crashWorkflow(temp.open({ path }), () => {}).resume("r1");
-    const labels: string[] = [];
-    for await (const ev of again.streamEvents({ from: 0 })) labels.push(labelOf(ev));
-    expect(await again).toEqual({ n: 1, branch: "odd", sum: 21, ok: true });
-    expect(labels).toHaveLength(8); // begin, odd, work 0/1, gathered, Ask, approved, StopEvent
-  },
-);
+  const again = crashWorkflow(temp.open({ path }), () => {}).resume("r1");
+  const labels: string[] = [];
+  for await (const ev of again.streamEvents({ from: 0 })) labels.push(labelOf(ev));
+  expect(await again).toEqual({ n: 1, branch: "odd", sum: 21, ok: true });
+  expect(labels).toHaveLength(8); // begin, odd, work 0/1, gathered, Ask, approved, StopEvent
+});

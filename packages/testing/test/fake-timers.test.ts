@@ -1,5 +1,13 @@
 // testRun under Vitest's fake timers: an hour of retry delay and a run timeout, in milliseconds.
-import { StartEvent, StopEvent, Workflow, WorkflowTimeoutError, step } from "@eventloom/core";
+import {
+  HumanResponseEvent,
+  StartEvent,
+  StepTimeoutError,
+  StopEvent,
+  Workflow,
+  WorkflowTimeoutError,
+  step,
+} from "@eventloom/core";
 import { testRun } from "@eventloom/testing";
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 
@@ -64,4 +72,25 @@ it("times a run out when the fake clock passes its timeout", async () => {
   expect(status).toBe("timed_out");
   expect(error).toBeInstanceOf(WorkflowTimeoutError);
   expect((error as Error).message).toMatch(/wait/);
+});
+
+it("fails a step attempt at its timeout on the fake clock, and a waitForEvent at its own", async () => {
+  class Slow extends Workflow {
+    work = step({ accepts: [StartEvent], emits: [StopEvent], timeout: HOUR }, (_ev, ctx) => {
+      return new Promise<StopEvent>((_resolve, reject) => {
+        ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason));
+      });
+    });
+  }
+  class Waits extends Workflow {
+    wait = step({ accepts: [StartEvent], emits: [StopEvent] }, async (_ev, ctx) => {
+      await ctx.waitForEvent(HumanResponseEvent, { timeout: 2 * HOUR });
+      return new StopEvent({ result: "answered" });
+    });
+  }
+  const slow = testRun(new Slow({ timeout: null }), {});
+  const waits = testRun(new Waits({ timeout: null }), {});
+  await vi.advanceTimersByTimeAsync(2 * HOUR);
+  expect((await slow).error).toBeInstanceOf(StepTimeoutError);
+  expect((await waits).error).toBeInstanceOf(StepTimeoutError);
 });

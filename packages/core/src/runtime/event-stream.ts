@@ -14,7 +14,7 @@ interface Consumer {
  */
 export class EventStream {
   /** Events written before the first consumer attached (made on the first such write). */
-  private backlog: Event[] | undefined = undefined;
+  private backlog: Fifo<Event> | undefined = undefined;
   private attachedOnce = false;
   private consumers: Consumer[] | undefined = undefined;
   private terminal: Event | null = null;
@@ -27,6 +27,8 @@ export class EventStream {
   constructor(
     /** The most events the backlog keeps for consumers not yet attached (`streamLimit`). */
     readonly limit: number = Infinity,
+    /** Called once, at the first event dropped past `limit`. */
+    private readonly onFirstDrop?: (limit: number) => void,
   ) {}
 
   /** An Observable view: each subscription attaches a consumer. */
@@ -65,11 +67,20 @@ export class EventStream {
     if (this.terminal !== null) return;
     const consumers = this.consumers;
     if (consumers === undefined || consumers.length === 0) {
-      if (!this.attachedOnce) (this.backlog ??= []).push(event);
+      if (!this.attachedOnce) this.keep(event);
       return;
     }
     if (consumers.length === 1) consumers[0]!.next(event);
     else for (const c of consumers.slice()) c.next(event);
+  }
+
+  /** Keeps `event` for the first consumer, dropping the oldest kept one past `limit`. */
+  private keep(event: Event): void {
+    const backlog = (this.backlog ??= new Fifo<Event>());
+    backlog.push(event);
+    if (backlog.length <= this.limit) return;
+    backlog.shift();
+    if (this.dropped++ === 0) this.onFirstDrop?.(this.limit);
   }
 
   end(terminal: Event): void {
@@ -91,7 +102,7 @@ export class EventStream {
       this.attachedOnce = true;
       const backlog = this.backlog;
       this.backlog = undefined;
-      if (backlog !== undefined) for (const e of backlog) consumer.next(e);
+      if (backlog !== undefined) for (const e of backlog.toArray()) consumer.next(e);
     }
     if (this.terminal !== null) {
       consumer.next(this.terminal);

@@ -1,5 +1,5 @@
 // A run's state: the fields the runtime's layers share (each layer file adds one concern).
-import type { Context as OtelContext, Tracer } from "@opentelemetry/api";
+import { type Context as OtelContext, type Tracer, diag } from "@opentelemetry/api";
 import type { Subject } from "rxjs";
 import type { WaitForEventOptions } from "../context.js";
 import { WorkflowCancelledError } from "../errors.js";
@@ -207,10 +207,19 @@ export abstract class RunState implements ViewHost {
     return this.runDeadline === undefined ? null : this.runDeadline.at;
   }
 
+  /** Says once per run that its stream dropped events nobody consumed (see `streamLimit`). */
+  private reportStreamDrop(limit: number): void {
+    const message = `${this.settings.plan.workflowName} run ${this.runId}: the stream keeps at most ${limit} events for consumers not yet attached (streamLimit); older ones are dropped and counted on handler.streamDropped. Consume the stream (handler.events$, streamEvents()) or raise streamLimit.`;
+    diag.warn(message);
+    if (this.settings.verbose) this.settings.log(message);
+  }
+
   /** The run's stream: written events, then the terminal event. */
   get stream(): EventStream {
     if (this.streamInstance === undefined) {
-      this.streamInstance = new EventStream(this.settings.streamLimit);
+      this.streamInstance = new EventStream(this.settings.streamLimit, (limit) =>
+        this.reportStreamDrop(limit),
+      );
       if (this.terminal !== undefined) this.streamInstance.end(this.terminal);
     }
     return this.streamInstance;

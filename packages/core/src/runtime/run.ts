@@ -21,6 +21,7 @@ import type { PendingRetry } from "./worker-pool.js";
 import type { RunStart, UnhandledEvent } from "./run-state.js";
 import { scheduleStart } from "./start-queue.js";
 import { StepView } from "./step-view.js";
+import { reviveStreamed } from "./streamed-events.js";
 import { RunStepwise } from "./stepwise.js";
 import { type RunStatus, RunTracing } from "./tracing.js";
 import { verboseLog } from "./verbose-log.js";
@@ -180,6 +181,8 @@ export class Run extends RunStepwise {
    * events to give: its stream is as `streamEvents()` gives it.
    */
   async *streamFrom(from: number): AsyncGenerator<Event> {
+    // A run read back from its journal knows how much it had streamed only once it is loaded.
+    await this.loaded;
     const journal = this.journalOf;
     if (journal === undefined) {
       yield* { [Symbol.asyncIterator]: () => this.stream.iterate() };
@@ -193,8 +196,9 @@ export class Run extends RunStepwise {
     const live = stream.iterate();
     const { stream: journaled } = foldJournal(this.runId, await journal.read(this.runId));
     const workflow = this.settings.workflow as { reviveEvent(json: EventJSON): Event };
+    const revive = (json: EventJSON) => workflow.reviveEvent(json);
     for (let i = from; i < Math.min(delivered, journaled.length); i++) {
-      yield workflow.reviveEvent(journaled[i]!);
+      yield reviveStreamed(this.settings.plan, revive, journaled[i]!);
     }
     const first = Math.max(from, delivered);
     for await (const ev of { [Symbol.asyncIterator]: () => live }) {

@@ -15,6 +15,7 @@ import type { EventStream } from "./event-stream.js";
 import type { RunSettings } from "./run-settings.js";
 import type { RunStore } from "./run-store.js";
 import { StoreOverlay } from "./store-overlay.js";
+import { rememberStreamedClass } from "./streamed-events.js";
 import type { ProducerLink } from "./tracing.js";
 import type { CollectMemo } from "./worker-pool.js";
 
@@ -258,6 +259,7 @@ export class StepView implements Context {
         );
       }
       run.streamedProto = Object.getPrototypeOf(event) as object;
+      rememberStreamedClass(run.settings.plan, event.constructor as EventClass);
     }
     if (this.abandoned) return;
     run.written(this, event);

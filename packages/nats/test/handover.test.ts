@@ -8,7 +8,7 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { afterEach, expect, it } from "vitest";
-import { natsClient, natsWorker } from "../src/index.js";
+import { NatsRunError, natsClient, natsWorker } from "../src/index.js";
 import { useServices } from "./support/services.js";
 import { OrderWorkflow } from "./support/workflows.js";
 
@@ -123,4 +123,30 @@ it("a run started inside a client's span is part of that trace", async () => {
   expect(steps).toEqual(["step reserve", "step approve", "step ship"]);
   for (const s of spans) expect(s.spanContext().traceId).toBe(parent.traceId);
   await provider.shutdown();
+});
+
+it("gives up on a run delivered more than maxDeliveries times, with a clear error, instead of passing it on forever", async () => {
+  const start = async () =>
+    natsWorker(await svc.connect(), {
+      workflows: [new OrderWorkflow({ journal: svc.journal({ claimMs: 5_000 }), timeout: 60_000 })],
+      prefix: svc.prefix,
+      ackWaitMs: 2_000,
+      maxDeliveries: 1,
+    });
+  const a = await start();
+  const client = natsClient(await svc.connect(), { prefix: svc.prefix });
+  const run = await client.run("OrderWorkflow", { orderId: "p-1" });
+  for await (const ev of run.streamEvents()) if (ev.type === "AskApproval") break;
+  const b = await start();
+  svc.defer(() => b.close());
+  await a.close(); // the second delivery is one too many
+  const error = await run.result().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(NatsRunError);
+  expect(error).toMatchObject({ status: "cancelled", code: "REDELIVERY_LIMIT" });
+  expect((error as Error).message).toContain(
+    "was delivered 2 times without settling (its worker crashed, was killed or stopped signalling each time); given up after maxDeliveries 1",
+  );
+  const events = [];
+  for await (const ev of run.streamEvents()) events.push(ev.type);
+  expect(events.at(-1)).toBe("WorkflowCancelledEvent");
 });

@@ -407,7 +407,10 @@ class Worker implements NatsWorker {
     );
     const done = this.#serve(held, request)
       .catch((error: unknown) => {
+        // Something on the way failed (the broker, the journal): the run must not go on here
+        // unseen, so it stops and goes back to the queue.
         this.#settings.onError(error);
+        this.#handBack(held);
         msg.nak(1_000);
       })
       .finally(() => {

@@ -1,6 +1,5 @@
 // The README's example, run against the real broker and database with a prefix and a schema of
-// its own (deleted after), and checked to be the very code the README shows.
-import { readFileSync } from "node:fs";
+// its own (deleted after). readme-code.test.ts checks it is the very code the README shows.
 import { format } from "node:util";
 import { afterEach, expect, it, vi } from "vitest";
 import { useServices } from "./support/services.js";
@@ -23,11 +22,4 @@ it("runs the README's example: a worker and a client, a run that waits for an an
     "1 StopEvent",
     "o-1 shipped",
   ]);
-});
-
-it("is the same code as the README shows", () => {
-  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-  const file = readFileSync(new URL("./readme-example.ts", import.meta.url), "utf8");
-  const block = /<!-- test\/readme-example\.ts -->\s*```ts\n([\s\S]*?)```/.exec(readme);
-  expect(block?.[1]).toBe(file);
 });

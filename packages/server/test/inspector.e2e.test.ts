@@ -82,6 +82,27 @@ class FanOutApproval extends Workflow {
   });
 }
 
+const XSS = "<img src=x onerror=alert(1)>";
+const SCRIPT = `<script>alert("x")</script>'"`;
+class HostileEvent extends Event.define({ note: z.string() }) {
+  static override typeName = `${SCRIPT}Event`;
+}
+/** Names, data and an error message a browser would run if they were ever parsed as HTML. */
+class HostileWorkflow extends Workflow {
+  static override workflowName = XSS;
+}
+HostileWorkflow.addStep(
+  step({ name: XSS, accepts: [StartEvent], emits: [HostileEvent] }, (_ev, ctx) => {
+    ctx.writeEventToStream(new HostileEvent({ note: XSS }));
+    return new HostileEvent({ note: SCRIPT });
+  }),
+);
+HostileWorkflow.addStep(
+  step({ name: SCRIPT, accepts: [HostileEvent], emits: [StopEvent] }, () => {
+    throw new Error(`${XSS} ${SCRIPT}`);
+  }),
+);
+
 const TOKEN = "e2e-token";
 const auth = { headers: { Authorization: `Bearer ${TOKEN}` } };
 
@@ -92,7 +113,7 @@ let url: string;
 beforeAll(async () => {
   if (!canRun) return;
   server = await createServer({
-    workflows: { fanout: new FanOutApproval({ timeout: null }) },
+    workflows: { fanout: new FanOutApproval({ timeout: null }), hostile: new HostileWorkflow() },
     token: TOKEN,
     inspector: { jaegerUrl: "http://jaeger.invalid:16686" },
   }).listen({ port: 0 });
@@ -116,8 +137,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function startRun(): Promise<string> {
-  const res = await request(`${url}/workflows/fanout/runs`, {
+async function startRun(workflow = "fanout"): Promise<string> {
+  const res = await request(`${url}/workflows/${encodeURIComponent(workflow)}/runs`, {
     method: "POST",
     json: { input: {} },
     ...auth,
@@ -226,6 +247,29 @@ describe.skipIf(!canRun)("the inspector page against a real server, in Chromium"
     expect(final.body.status).toBe("cancelled");
     await page.goto(`${url}/#/?status=cancelled`);
     await page.locator(`#runs tr[data-run-id="${runId}"]:not([hidden])`).waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it("renders hostile step and event names, a workflow class name, event data and error messages as text", async () => {
+    const { page, problems } = await openInspector();
+    const runId = await startRun("hostile");
+    const row = page.locator(`#runs tr[data-run-id="${runId}"]`);
+    await row.locator(".status", { hasText: "failed" }).waitFor();
+    expect(await row.locator("td").nth(1).textContent()).toBe("hostile");
+    await row.locator("a").click();
+    await page.locator("#run-error").waitFor();
+    expect(await page.getAttribute("#graph", "aria-label")).toBe(`${XSS}: workflow graph`);
+    expect(await page.textContent("#run-error")).toContain(`${XSS} ${SCRIPT}`);
+    await page.locator("#graph .node.step").first().waitFor();
+    const labels = await page.locator("#graph .node .name").allTextContents();
+    expect(labels).toEqual(expect.arrayContaining([XSS, SCRIPT, `${SCRIPT}Event`]));
+    await page.locator(`#steps tr td.mono`, { hasText: SCRIPT }).waitFor();
+    await page.locator("#stream li pre", { hasText: `"note": "${XSS}"` }).waitFor();
+    const dom = await page.evaluate(() => ({
+      img: document.querySelectorAll("img").length,
+      scripts: [...document.scripts].map((el) => el.src.replace(location.origin, "")),
+    }));
+    expect(dom).toEqual({ img: 0, scripts: ["/assets/inspector.js"] });
     expect(problems).toEqual([]);
   });
 });

@@ -19,6 +19,12 @@ export interface AppConfig {
   readonly jaegerUiUrl: string;
   /** Each top-level run's timeout, ms. */
   readonly timeoutMs: number;
+  /** The SQLite journal every run is written to (absolute), or `null` for none. */
+  readonly journalPath: string | null;
+  /** `--approve ID` / `--reject ID`: answer a journaled OrderApproval run, and do nothing else. */
+  readonly answer: { readonly runId: string; readonly approved: boolean } | undefined;
+  /** The journal's claim lease in ms (tests shorten it); undefined: core's default (10 s). */
+  readonly claimMs: number | undefined;
 }
 
 /** The OTLP/HTTP default: a collector (or Jaeger) on this machine. */
@@ -37,11 +43,19 @@ export function resolveTracesUrl(env: NodeJS.ProcessEnv): string {
 }
 
 const USAGE = `Usage: trade-monitor [--seed N] [--stock CODE] [--cycles N] [--fast] [--out DIR] [--timeout MS]
+                     [--journal FILE | --no-journal]
+       trade-monitor --approve RUN_ID | --reject RUN_ID
+
+Every run is journaled to SQLite (default <out>/trade-monitor.db): the last one waits for the
+trader's approval across restarts; --approve / --reject answers it from a new process.
 
 Environment: OTEL_EXPORTER_OTLP_ENDPOINT (default ${DEFAULT_OTLP_ENDPOINT}), TRADE_MONITOR_SEED,
 TRADE_MONITOR_FAST=1 (simulated waits 200x shorter), TRADE_MONITOR_OUT_DIR (default .out),
-TRADE_MONITOR_TIMEOUT_MS (each run's timeout, default 60000), JAEGER_UI_URL (default
-http://localhost:16686).`;
+TRADE_MONITOR_TIMEOUT_MS (each run's timeout, default 60000), TRADE_MONITOR_JOURNAL (a file, or
+"off"), JAEGER_UI_URL (default http://localhost:16686).`;
+
+/** The default journal file, in the output folder. */
+export const JOURNAL_FILE = "trade-monitor.db";
 
 /** A bad command line or environment; the message says what to change. */
 export class ConfigError extends Error {
@@ -71,6 +85,10 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): App
         fast: { type: "boolean" },
         out: { type: "string" },
         timeout: { type: "string" },
+        journal: { type: "string" },
+        "no-journal": { type: "boolean" },
+        approve: { type: "string" },
+        reject: { type: "string" },
       },
       strict: true,
     }));
@@ -78,6 +96,26 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): App
     throw new ConfigError(`${(error as Error).message}\n\n${USAGE}`);
   }
   const fast = values.fast === true || env["TRADE_MONITOR_FAST"] === "1";
+  const outDir = resolve(values.out ?? env["TRADE_MONITOR_OUT_DIR"] ?? ".out");
+  if (values.journal !== undefined && values["no-journal"] === true) {
+    throw new ConfigError(`--journal and --no-journal contradict each other: give one\n\n${USAGE}`);
+  }
+  if (values.approve !== undefined && values.reject !== undefined) {
+    throw new ConfigError(`--approve and --reject contradict each other: give one\n\n${USAGE}`);
+  }
+  const journalSetting =
+    values["no-journal"] === true ? "off" : (values.journal ?? env["TRADE_MONITOR_JOURNAL"]);
+  const journalPath =
+    journalSetting === "off"
+      ? null
+      : resolve(journalSetting?.trim() ? journalSetting : resolve(outDir, JOURNAL_FILE));
+  const answerId = values.approve ?? values.reject;
+  if (answerId !== undefined && journalPath === null) {
+    throw new ConfigError(
+      `--${values.approve !== undefined ? "approve" : "reject"} answers a journaled run: it needs the journal (drop --no-journal / TRADE_MONITOR_JOURNAL=off)\n\n${USAGE}`,
+    );
+  }
+  const claim = env["TRADE_MONITOR_CLAIM_MS"];
   return {
     seed: integer(
       "--seed",
@@ -89,8 +127,14 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): App
     stock: values.stock ?? env["TRADE_MONITOR_STOCK"] ?? "NVDA",
     cycles: integer("--cycles", values.cycles ?? env["TRADE_MONITOR_CYCLES"], 2, 0),
     tracesUrl: resolveTracesUrl(env),
-    outDir: resolve(values.out ?? env["TRADE_MONITOR_OUT_DIR"] ?? ".out"),
+    outDir,
     jaegerUiUrl: (env["JAEGER_UI_URL"] ?? "http://localhost:16686").replace(/\/+$/, ""),
     timeoutMs: integer("--timeout", values.timeout ?? env["TRADE_MONITOR_TIMEOUT_MS"], 60_000, 1),
+    journalPath,
+    answer:
+      answerId === undefined
+        ? undefined
+        : { runId: answerId, approved: values.approve !== undefined },
+    claimMs: claim === undefined ? undefined : integer("TRADE_MONITOR_CLAIM_MS", claim, 10_000, 1),
   };
 }

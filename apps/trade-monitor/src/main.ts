@@ -11,10 +11,11 @@
  * Each run is one trace. Without a collector the app still runs, says so once, and writes the
  * traces to files.
  */
-import type { WorkflowHandler } from "@eventloom/core";
+import type { Journal, WorkflowHandler } from "@eventloom/core";
 import { addWorkflows } from "@eventloom/services";
 import { ComplexTradeMonitorV2, type DecisionResult } from "./complex-trade-monitor.js";
 import { type AppConfig, ConfigError, readConfig } from "./config.js";
+import { answerApproval, openJournal, printJournal, startApproval } from "./durable-demo.js";
 import { ProgressEvent } from "./events.js";
 import { runSpanOf, writeTraceFile } from "./local-trace.js";
 import { drawRun } from "./run-drawing.js";
@@ -52,12 +53,23 @@ async function streamProgress<R>(handler: WorkflowHandler<R>, print: Print): Pro
   return await handler;
 }
 
-async function runTradeMonitor(config: AppConfig, print: Print, runs: RunReport[]): Promise<void> {
+/** The workflow option that journals every run, when there is a journal. */
+function journaled(journal: Journal | undefined): { journal?: Journal } {
+  return journal === undefined ? {} : { journal };
+}
+
+async function runTradeMonitor(
+  config: AppConfig,
+  journal: Journal | undefined,
+  print: Print,
+  runs: RunReport[],
+): Promise<void> {
   const desk = createDesk({ seed: config.seed, speedUp: config.speedUp });
   const monitor = new TradeMonitorWorkflow({
     desk,
     totalCycle: config.cycles,
     timeout: config.timeoutMs,
+    ...journaled(journal),
   });
   print(
     `1. TradeMonitorWorkflow: branch (buy | sell) and loop, ${config.cycles} cycles on ${config.stock}`,
@@ -74,14 +86,16 @@ async function runTradeMonitor(config: AppConfig, print: Print, runs: RunReport[
 
 async function runComplexTradeMonitor(
   config: AppConfig,
+  journal: Journal | undefined,
   print: Print,
   runs: RunReport[],
-): Promise<void> {
+): Promise<DecisionResult> {
   // One desk for both workflows: the nested TradeStation shares the simulated clock.
   const desk = createDesk({ seed: config.seed + 1, speedUp: config.speedUp });
-  const monitor = addWorkflows(new ComplexTradeMonitorV2({ desk, timeout: config.timeoutMs }), {
-    tradeStation: new TradeStation({ desk, timeout: 30_000 }),
-  });
+  const monitor = addWorkflows(
+    new ComplexTradeMonitorV2({ desk, timeout: config.timeoutMs, ...journaled(journal) }),
+    { tradeStation: new TradeStation({ desk, timeout: 30_000 }) },
+  );
   print(
     `2. ComplexTradeMonitorV2: three sentiment sources at once, collectEvents, nested TradeStation`,
   );
@@ -97,6 +111,7 @@ async function runComplexTradeMonitor(
     `   Final decision: ${result.decision} (votes: ${votes}): TradeStation ${action} ${result.order.stock}. ${result.message}`,
   );
   print("");
+  return result;
 }
 
 function printTracing(
@@ -148,6 +163,16 @@ async function main(): Promise<number> {
     console.error(error.message);
     return 2;
   }
+  if (config.answer !== undefined) {
+    // A second invocation: answer a waiting approval from the journal, nothing else.
+    const journal = openJournal(config, (line) => console.error(line.trim()));
+    if (journal === undefined) return 1;
+    try {
+      return await answerApproval(journal, config.answer, print);
+    } finally {
+      await journal.close();
+    }
+  }
   const telemetry = await startTelemetry({
     serviceName: SERVICE_NAME,
     tracesUrl: config.tracesUrl,
@@ -164,13 +189,28 @@ async function main(): Promise<number> {
       `   ! OTLP collector unreachable at ${config.tracesUrl} (${telemetry.collector.reason}): traces go to local files only; start Jaeger with "docker compose up -d" in apps/trade-monitor`,
     );
   }
+  const journal = openJournal(config, print);
+  if (journal !== undefined && config.journalPath !== null) {
+    print(`   journal: every run is written to ${config.journalPath} (SQLite) at each step`);
+  }
   print("");
 
   const runs: RunReport[] = [];
   let exitCode = 0;
+  let journaledHere = 0;
   try {
-    await runTradeMonitor(config, print, runs);
-    await runComplexTradeMonitor(config, print, runs);
+    await runTradeMonitor(config, journal, print, runs);
+    const decision = await runComplexTradeMonitor(config, journal, print, runs);
+    journaledHere = journal === undefined ? 0 : 2;
+    if (journal !== undefined) {
+      const action = decision.order.action;
+      await startApproval(
+        journal,
+        { stock: decision.stock, action, reason: `the sources voted ${decision.decision}` },
+        print,
+      );
+      journaledHere++;
+    }
   } catch (error) {
     const run = runs.at(-1);
     console.error(
@@ -209,6 +249,11 @@ async function main(): Promise<number> {
     exitCode = 1;
   }
   printTracing(telemetry, summary, runs, files, config, print);
+  if (journal !== undefined && config.journalPath !== null) {
+    print("");
+    await printJournal(journal, config.journalPath, journaledHere || runs.length, print);
+    await journal.close();
+  }
   return exitCode;
 }
 

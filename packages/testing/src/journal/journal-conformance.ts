@@ -428,7 +428,7 @@ export function journalConformance(
         })();
         expect(await handler).toBe("o-1 approved");
         await streamed;
-        expect(stream).toEqual(["ConformanceAsk", "StopEvent"]);
+        expect(stream).toEqual(["ConformanceProgress", "ConformanceAsk", "StopEvent"]);
         const runs = await journal.listRuns({ workflow: "ConformanceApproval" });
         expect(runs).toEqual([
           expect.objectContaining({ runId: handler.runId, status: "completed" }),
@@ -482,8 +482,11 @@ export function journalConformance(
         // The whole stream, from before and after the crash, replays from the journal.
         const replay: string[] = [];
         for await (const ev of recovered.streamEvents({ from: 0 })) replay.push(ev.toJSON().type);
-        // (The waiting step ran twice, so it asked twice.)
-        expect(replay).toEqual(["ConformanceAsk", "ConformanceAsk", "StopEvent"]);
+        // (Whether the re-run step's second ask is in it is core's business, not the store's.)
+        expect(replay[0]).toBe("ConformanceProgress");
+        expect(replay.filter((t) => t === "ConformanceProgress")).toHaveLength(1);
+        expect(replay).toContain("ConformanceAsk");
+        expect(replay.at(-1)).toBe("StopEvent");
       });
 
       test("delivers an event sent to a crashed run that is not live here (workflow.sendEvent)", async () => {
@@ -548,6 +551,10 @@ class ConformanceStart extends StartEvent.define({ orderId: z.string() }) {
 class ConformancePrepared extends Event.define({ orderId: z.string() }) {
   static override typeName = "ConformancePrepared";
 }
+/** Written to the stream only: no step accepts or emits it. */
+class ConformanceProgress extends Event.define({ line: z.string() }) {
+  static override typeName = "ConformanceProgress";
+}
 class ConformanceAsk extends InputRequiredEvent.define({ question: z.string() }) {
   static override typeName = "ConformanceAsk";
 }
@@ -564,6 +571,7 @@ function approvalWorkflow(journal: Journal): { workflow: Workflow; log: string[]
       { accepts: [ConformanceStart], emits: [ConformancePrepared] },
       async (ev, ctx) => {
         log.push(`prepare ${ctx.invocationId}`);
+        ctx.writeEventToStream(new ConformanceProgress({ line: `preparing ${ev.orderId}` }));
         await ctx.store.set("orderId", ev.orderId);
         return new ConformancePrepared({ orderId: ev.orderId });
       },

@@ -18,21 +18,23 @@ import { bodyLimit as honoBodyLimit } from "hono/body-limit";
 import { cors as honoCors } from "hono/cors";
 import { HttpError, issuesOf } from "./internal/http-error.js";
 import { type OpenStreams, runEventStream, sseChannel } from "./internal/event-stream-response.js";
-import {
-  type InspectorAssets,
-  type InspectorOptions,
-  inspectorModule,
-} from "./internal/inspector.js";
+import { type InspectorAssets, inspectorModule } from "./internal/inspector.js";
+import type { RunInfo } from "./run-info.js";
 import {
   type ForeignRun,
-  type RunInfo,
   RunRecord,
   RunRegistry,
   type ServedWorkflow,
 } from "./internal/run-registry.js";
-import { stepsSummary } from "./internal/steps-summary.js";
+import { stepsSummary } from "./steps-summary.js";
 import { tokenChecker } from "./internal/token.js";
 import { eventJsonSchema, externalEventTypes, isStartOrStop } from "./internal/workflow-events.js";
+
+/** Options of the inspector page (`createServer({ inspector })`). */
+export interface InspectorOptions {
+  /** A Jaeger UI base URL: the run page links the run's trace there. */
+  readonly jaegerUrl?: string;
+}
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {

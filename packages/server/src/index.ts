@@ -4,8 +4,9 @@ export {
   type ListenOptions,
   type ListeningServer,
   type WorkflowServer,
+  type InspectorOptions,
 } from "./create-server.js";
-export type { InspectorOptions } from "./internal/inspector.js";
-export type { RunInfo, RunErrorInfo } from "./internal/run-registry.js";
-export type { StepsSummary, StepCounts } from "./internal/steps-summary.js";
-export type { ErrorIssue } from "./internal/http-error.js";
+
+export type { RunInfo, RunErrorInfo } from "./run-info.js";
+export type { StepsSummary, StepCounts } from "./steps-summary.js";
+export type { ErrorIssue } from "./error-issue.js";

@@ -1,7 +1,7 @@
 // `GET /runs/:id/steps`: each step's invocation counts and the waits a run could be answered on.
 import { type EventClass, type Workflow, describeWorkflow } from "@eventloom/core";
-import type { RunRecord } from "./run-registry.js";
-import { eventClassesByType, eventJsonSchema } from "./workflow-events.js";
+import type { RunRecord } from "./internal/run-registry.js";
+import { eventClassesByType, eventJsonSchema } from "./internal/workflow-events.js";
 
 /** One step's invocations by state. */
 export interface StepCounts {

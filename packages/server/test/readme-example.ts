@@ -26,6 +26,7 @@ const res = await fetch(`${url}/workflows/order/runs?wait=true`, {
 console.log(res.status, await res.json()); // 200 { runId, workflow, status: "completed", result }
 
 const bad = await fetch(`${url}/workflows/order/runs`, { method: "POST", headers, body: "{}" });
-console.log(bad.status, (await bad.json()).error.code); // 400 INVALID_INPUT (orderId is missing)
+const { error } = (await bad.json()) as { error: { code: string; message: string } };
+console.log(bad.status, error.code); // 400 INVALID_INPUT (orderId is missing)
 
 await close();

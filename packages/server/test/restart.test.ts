@@ -82,12 +82,12 @@ it("a run waiting when its server is SIGKILLed is resumed by a new server on the
   });
   expect(answer.status).toBe(202);
   const tail = await rest;
-  // The resumed invocation ran again from its start, so it asked again (at-least-once).
-  expect(tail.map((m) => [m.id, m.event])).toEqual([
-    ["1", "Ask"],
-    ["2", "StopEvent"],
-  ]);
-  expect(JSON.parse(tail[1]!.data)).toEqual({
+  // The rest of the stream, from right after the last event seen: nothing lost, nothing twice.
+  // (Core decides whether a resumed wait asks its question again: if it does, that is an Ask.)
+  expect(tail.map((m) => Number(m.id))).toEqual(tail.map((_, i) => i + 1));
+  expect(tail.slice(0, -1).every((m) => m.event === "Ask")).toBe(true);
+  expect(tail.at(-1)!.event).toBe("StopEvent");
+  expect(JSON.parse(tail.at(-1)!.data)).toEqual({
     type: "StopEvent",
     data: { result: "approved by grace" },
   });
@@ -111,11 +111,9 @@ it("a run waiting when its server is SIGKILLed is resumed by a new server on the
     result: "approved by grace",
   });
   const whole = await readSse(await fetch(`${third.url}/runs/${runId}/events`));
-  expect(whole.map((m) => [m.id, m.event])).toEqual([
-    ["0", "Ask"],
-    ["1", "Ask"],
-    ["2", "StopEvent"],
-  ]);
+  expect(whole.map((m) => [m.id, m.event, m.data])).toEqual(
+    [...seen, ...tail].map((m) => [m.id, m.event, m.data]),
+  );
   const late = await request(`${third.url}/runs/${runId}/events`, {
     method: "POST",
     json: { type: "Answer", data: { ok: true } },

@@ -76,8 +76,9 @@ export function runEventStream(
 }
 
 /**
- * An SSE body that sends what `next()` gives as `event: <name>` frames, whenever `changed` is
- * called, until `close`; `next()` returning undefined sends nothing.
+ * An SSE body driven by `setup(send, close)`: `send` writes an `event: <name>` frame, `close`
+ * ends the body; the function `setup` returns is called once when the body ends or the client
+ * goes away (to stop timers and listeners).
  */
 export function sseChannel(
   open: OpenStreams,

@@ -1,12 +1,6 @@
 // The one error shape every route answers with: { error: { code, message, issues? } }.
 import type { z } from "zod";
-
-/** A zod issue as the server sends it: the failing path and what is wrong there. */
-export interface ErrorIssue {
-  readonly path: readonly (string | number)[];
-  readonly message: string;
-  readonly code?: string;
-}
+import type { ErrorIssue } from "../error-issue.js";
 
 /** The HTTP statuses the server answers errors with. */
 export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 422 | 500 | 503;

@@ -3,11 +3,7 @@ import type { InspectorAssets, workflowGraph } from "@eventloom/inspector";
 
 export type { InspectorAssets };
 
-/** Options of the inspector page. */
-export interface InspectorOptions {
-  /** A Jaeger UI base URL: the run page links the run's trace there. */
-  readonly jaegerUrl?: string;
-}
+import type { InspectorOptions } from "../create-server.js";
 
 interface InspectorModule {
   readonly workflowGraph: typeof workflowGraph;

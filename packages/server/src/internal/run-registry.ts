@@ -1,6 +1,7 @@
 // The runs a server knows: each run's recorded stream (so any number of consumers, early or
 // late, read it from any position), its outcome once settled, retention of finished runs, and
 // runs read back from the journal (after a restart) on demand.
+import type { RunErrorInfo, RunInfo } from "../run-info.js";
 import {
   type EventJSON,
   type Journal,
@@ -11,22 +12,6 @@ import {
   type Workflow,
   type WorkflowHandler,
 } from "@eventloom/core";
-
-/** A run as `GET /runs` lists it. */
-export interface RunInfo {
-  readonly runId: string;
-  /** The workflow's key in `createServer({ workflows })`. */
-  readonly workflow: string;
-  readonly status: JournalRunStatus;
-  readonly startedAt: number;
-  readonly updatedAt: number;
-}
-
-/** How a run that did not complete ended: the error's `code` (or its name) and message. */
-export interface RunErrorInfo {
-  readonly code: string;
-  readonly message: string;
-}
 
 /** A workflow served under a name. */
 export interface ServedWorkflow {
@@ -79,6 +64,11 @@ export class RunRecord {
   subscribe(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** How many listeners are subscribed (streams being sent). */
+  get listenerCount(): number {
+    return this.#listeners.size;
   }
 
   push(event: EventJSON): void {

@@ -1,6 +1,7 @@
 // Workflows the server tests serve.
 import {
   Event,
+  type EventClass,
   InputRequiredEvent,
   type Journal,
   StartEvent,
@@ -49,7 +50,7 @@ export class Note extends Event.define({ text: z.string() }) {
 /** Asks on the stream, waits for an Answer (never accepted by a step), stops with it. */
 export class ApprovalWorkflow extends Workflow {
   static override workflowName = "ApprovalWorkflow";
-  static override externalEvents = [Note];
+  static override externalEvents: readonly EventClass[] = [Note];
   ask = step({ accepts: [StartEvent], emits: [Ask, StopEvent] }, async (ev, ctx) => {
     // The question goes to the stream as the wait begins (a durable run shows it then too).
     const answer = await ctx.waitForEvent(Answer, {

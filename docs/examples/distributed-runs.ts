@@ -78,10 +78,10 @@ await a.stop();
 console.log(`A drives ${a.worker.active} runs`);
 for (const run of runs) await run.sendEvent({ type: "Approval", data: { ok: true } });
 for (const run of runs) console.log(await run.result());
-// The waiting step was in flight when A let go, so it ran again on B: it asked again.
-const types = [];
-for await (const ev of runs[0]!.streamEvents()) types.push(ev.type);
-console.log(types.join(", "));
+// A late consumer replays o-1's whole stream from the broker, in order.
+const seqs = [];
+for await (const ev of runs[0]!.streamEvents()) seqs.push(`${ev.seq} ${ev.type}`);
+console.log(`${seqs[0]} … ${seqs.at(-1)}`);
 await b.stop();
 await nc.drain();
 // #endregion drain

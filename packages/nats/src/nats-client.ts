@@ -1,10 +1,11 @@
 // The caller's side: start runs on the work queue, follow their streams and state, send events
 // and cancels to the worker that drives them. Hands out RemoteHandlers, as the HTTP client does.
-import type {
-  RemoteEvent,
-  RemoteEventInput,
-  RemoteHandler,
-  RemoteRunState,
+import {
+  type RemoteEvent,
+  type RemoteEventInput,
+  type RemoteHandler,
+  RemoteRunError,
+  type RemoteRunState,
 } from "@eventloom/client";
 import { WorkflowValidationError } from "@eventloom/core";
 import { DeliverPolicy } from "@nats-io/jetstream";
@@ -29,7 +30,7 @@ import {
   decode,
   encode,
 } from "./internal/wire.js";
-import { NatsError, NatsRunError } from "./nats-errors.js";
+import { NatsError } from "./nats-errors.js";
 import { isNameToken, natsNames } from "./nats-names.js";
 
 /** Options of {@link natsClient}. */
@@ -211,11 +212,13 @@ class NatsHandle<Result> implements RemoteHandler<Result> {
   result(): Promise<Result> {
     this.#result ??= this.#settled().then((state) => {
       if (state.status === "completed") return state.result as Result;
-      throw new NatsRunError(
+      const status = state.status as "failed" | "timed_out" | "cancelled";
+      const error = state.error ?? { code: "UNKNOWN", message: status };
+      throw new RemoteRunError(
         state.runId,
-        state.workflow,
-        state.status as "failed" | "timed_out" | "cancelled",
-        state.error ?? { code: "UNKNOWN", message: state.status },
+        status,
+        error.code,
+        `Run ${state.runId} of ${state.workflow} ${status.replace("_", " ")}: ${error.message}`,
       );
     });
     return this.#result;

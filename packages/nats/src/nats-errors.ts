@@ -1,6 +1,6 @@
-// Errors of the NATS transport. A run's own failure (at its worker) reaches the caller as a
-// NatsRunError; what goes wrong on the way (an unknown workflow, a refused event, an unreachable
-// broker) is a NatsError with a `code`.
+// Errors of the NATS transport. A run's own failure (at its worker) reaches the caller as the
+// RemoteRunError of @eventloom/client (the same class the HTTP client uses); what goes wrong on
+// the way (an unknown workflow, a refused event, an unreachable broker) is a NatsError.
 
 /** What kind of transport failure a {@link NatsError} is; stable, for programmatic handling. */
 export type NatsErrorCode =
@@ -29,29 +29,5 @@ export class NatsError extends Error {
   constructor(code: NatsErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-  }
-}
-
-/**
- * A remote run did not complete: it failed, timed out or was cancelled at its worker.
- * `code` is the worker-side error's code (`WorkflowError.code`, else the error's name).
- */
-export class NatsRunError extends Error {
-  override readonly name = "NatsRunError";
-  readonly runId: string;
-  readonly workflow: string;
-  readonly status: "failed" | "timed_out" | "cancelled";
-  readonly code: string;
-  constructor(
-    runId: string,
-    workflow: string,
-    status: "failed" | "timed_out" | "cancelled",
-    error: { readonly code: string; readonly message: string },
-  ) {
-    super(`Run ${runId} of ${workflow} ${status.replace("_", " ")}: ${error.message}`);
-    this.runId = runId;
-    this.workflow = workflow;
-    this.status = status;
-    this.code = error.code;
   }
 }

@@ -8,7 +8,7 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { afterEach, expect, it } from "vitest";
-import { NatsRunError, natsClient, natsWorker } from "../src/index.js";
+import { RemoteRunError, natsClient, natsWorker } from "../src/index.js";
 import { useServices } from "./support/services.js";
 import { OrderWorkflow } from "./support/workflows.js";
 
@@ -141,7 +141,7 @@ it("gives up on a run delivered more than maxDeliveries times, with a clear erro
   svc.defer(() => b.close());
   await a.close(); // the second delivery is one too many
   const error = await run.result().catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(NatsRunError);
+  expect(error).toBeInstanceOf(RemoteRunError);
   expect(error).toMatchObject({ status: "cancelled", code: "REDELIVERY_LIMIT" });
   expect((error as Error).message).toContain(
     "was delivered 2 times without settling (its worker crashed, was killed or stopped signalling each time); given up after maxDeliveries 1",

@@ -1,9 +1,13 @@
 // One or two workers and a client in this process, on the real broker and database.
-import type { RemoteEvent, RemoteHandler } from "@eventloom/client";
+import {
+  type RemoteEvent,
+  type RemoteHandler,
+  RemoteRunError as HttpRunError,
+} from "@eventloom/client";
 import { WorkflowValidationError } from "@eventloom/core";
 import { firstValueFrom, toArray } from "rxjs";
 import { describe, expect, it } from "vitest";
-import { NatsError, NatsRunError, natsClient, natsWorker } from "../src/index.js";
+import { NatsError, RemoteRunError, natsClient, natsWorker } from "../src/index.js";
 import { useServices } from "./support/services.js";
 import { OrderWorkflow } from "./support/workflows.js";
 
@@ -97,7 +101,8 @@ describe("a run on a worker", () => {
     const { client } = await setup();
     const run = await client.run("OrderWorkflow", { orderId: 42 });
     const error = await run.result().catch((e) => e);
-    expect(error).toBeInstanceOf(NatsRunError);
+    expect(error).toBeInstanceOf(RemoteRunError);
+    expect(error).toBeInstanceOf(HttpRunError); // one class for both transports
     expect(error).toMatchObject({ status: "failed", code: "EVENT_VALIDATION", runId: run.runId });
     expect((error as Error).message).toContain("Invalid data for event OrderStart: orderId:");
     const events = await collect(run.streamEvents());

@@ -1,4 +1,12 @@
-import { StartEvent, StopEvent, Workflow, WorkflowRuntimeError, step } from "@eventloom/core";
+import {
+  Event,
+  StartEvent,
+  StopEvent,
+  Workflow,
+  WorkflowRuntimeError,
+  step,
+} from "@eventloom/core";
+import { z } from "zod";
 import { type SpanRecorder, recordSpans, testRun } from "@eventloom/testing";
 import { trace } from "@opentelemetry/api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -57,6 +65,39 @@ describe("recordSpans", () => {
       ["invoke_workflow Traced [error Boom]", "  step work [error Boom]", "    llm call"].join(
         "\n",
       ),
+    );
+  });
+
+  it("tree() shows each attempt of a retried step, and a step cut short by the run's end", async () => {
+    class Ev extends Event.define({ n: z.number() }, { name: "Ev" }) {}
+    class Race extends Workflow {
+      flaky = step(
+        {
+          accepts: [StartEvent],
+          emits: [Ev],
+          retry: { next: ({ attempt }) => (attempt < 2 ? 1 : null) },
+        },
+        (_ev, ctx) => {
+          if (ctx.retry.attempt === 1) throw new TypeError("first try fails");
+          return new Ev({ n: 1 });
+        },
+      );
+      slow = step({ accepts: [StartEvent], emits: [] }, (_ev, ctx) => {
+        return new Promise<undefined>((resolve) => {
+          ctx.signal.addEventListener("abort", () => resolve(undefined));
+        });
+      });
+      done = step({ accepts: [Ev], emits: [StopEvent] }, () => new StopEvent({ result: "ok" }));
+    }
+    expect((await testRun(new Race(), {})).result).toBe("ok");
+    expect(recorder.tree()).toBe(
+      [
+        "invoke_workflow Race",
+        "  step flaky #1 [error TypeError]",
+        "  step slow [aborted: completed]",
+        "  step flaky #2",
+        "  step done ← step flaky #2",
+      ].join("\n"),
     );
   });
 

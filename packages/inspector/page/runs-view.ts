@@ -21,6 +21,7 @@ interface Row {
  */
 export function runsView(api: Api, root: HTMLElement, signal: AbortSignal): void {
   const rows = new Map<string, Row>();
+  const order: Row[] = [];
   const tbody = h("tbody");
   const empty = h("p", { class: "muted empty" }, "No runs yet. Start one and it appears here.");
   const count = h("span", { class: "muted", id: "run-count" });
@@ -92,7 +93,7 @@ export function runsView(api: Api, root: HTMLElement, signal: AbortSignal): void
       }
       rows.get(run.runId)!.tr.hidden = !visible(run);
     }
-    if (added.length > 0) insertRows(tbody, added, rows);
+    if (added.length > 0) insertRows(tbody, added, order);
     refreshCount();
   };
   const upsert = (run: RunSummary) => {
@@ -160,23 +161,28 @@ function fillDuration(row: Row, now: number): void {
   setText(row.duration, start === undefined ? "—" : formatDuration(end - start));
 }
 
-/** Newest first: new rows go above every older one (usually at the top). */
-function insertRows(tbody: HTMLTableSectionElement, added: Row[], rows: Map<string, Row>): void {
+/**
+ * Newest first. `order` mirrors the table body; a big batch (the list at connect) rebuilds the
+ * body in one pass, a few new runs are placed by binary search.
+ */
+function insertRows(tbody: HTMLTableSectionElement, added: Row[], order: Row[]): void {
   const key = (r: Row) => toMs(r.run.startedAt) ?? 0;
-  added.sort((a, b) => key(b) - key(a));
-  if (tbody.firstChild === null) {
-    const frag = document.createDocumentFragment();
-    for (const r of added) frag.append(r.tr);
-    tbody.append(frag);
+  if (added.length > 32) {
+    order.push(...added);
+    order.sort((a, b) => key(b) - key(a));
+    tbody.replaceChildren(...order.map((r) => r.tr));
     return;
   }
   for (const r of added) {
-    let before: Element | null = tbody.firstElementChild;
-    while (before !== null) {
-      const other = rows.get((before as HTMLElement).dataset["runId"] ?? "");
-      if (other !== undefined && other !== r && key(other) <= key(r)) break;
-      before = before.nextElementSibling;
+    const k = key(r);
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (key(order[mid]!) > k) lo = mid + 1;
+      else hi = mid;
     }
-    tbody.insertBefore(r.tr, before);
+    tbody.insertBefore(r.tr, order[lo]?.tr ?? null);
+    order.splice(lo, 0, r);
   }
 }

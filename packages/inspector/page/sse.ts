@@ -21,16 +21,18 @@ export class SseParser {
   constructor(private readonly onMessage: (message: SseMessage) => void) {}
 
   push(chunk: string): void {
-    this.buffer += chunk;
-    for (;;) {
-      const m = /\r\n|\r|\n/.exec(this.buffer);
-      if (m === null) return;
+    const text = this.buffer + chunk;
+    // Lines are cut by index and the rest is kept once per chunk (the whole runs list may
+    // arrive as one chunk).
+    const eol = /\r\n|\r|\n/g;
+    let start = 0;
+    for (let m = eol.exec(text); m !== null; m = eol.exec(text)) {
       // A lone CR at the end of a chunk may be the first half of a CRLF: wait for more.
-      if (m[0] === "\r" && m.index === this.buffer.length - 1) return;
-      const line = this.buffer.slice(0, m.index);
-      this.buffer = this.buffer.slice(m.index + m[0].length);
-      this.line(line);
+      if (m[0] === "\r" && m.index === text.length - 1) break;
+      this.line(text.slice(start, m.index));
+      start = m.index + m[0].length;
     }
+    this.buffer = text.slice(start);
   }
 
   private line(line: string): void {

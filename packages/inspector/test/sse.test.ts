@@ -32,4 +32,13 @@ describe("the page's SSE parser", () => {
   it("calls an event without a type 'message' and skips one without data", () => {
     expect(parse(["data: a\n\nevent: empty\n\n"]).out).toEqual([{ event: "message", data: "a" }]);
   });
+
+  it("reads a big chunk in linear time (the whole runs list arrives as one)", () => {
+    const event = `event: run\ndata: ${JSON.stringify({ runId: "r".repeat(36), workflow: "w", status: "completed" })}\n\n`;
+    const started = performance.now();
+    const { out } = parse([event.repeat(20_000)]);
+    expect(out.length).toBe(20_000);
+    // About 0.15 s here; the bound only catches a parser that goes quadratic.
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
 });

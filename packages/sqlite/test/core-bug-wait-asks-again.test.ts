@@ -7,7 +7,8 @@
 // the question again; a replay from 0 should not show it twice (the re-run could skip writing
 // a waiterEvent its earlier run journaled, as it skips waits whose answers are journaled).
 // The crash test allows exactly one extra "Ask" per such kill and counts them.
-// Remove `.fails` once core is fixed (or delete this file if it is meant).
+// Fixed in core: an in-flight invocation's snapshot keeps how many events it had streamed, and
+// its re-run does not write those again (runtime/step-view.ts, skipStream).
 import { afterEach, expect, it, vi } from "vitest";
 import { sqliteJournal } from "@eventloom/sqlite";
 import { Answer, Ask, approval } from "./support/approval-workflow.js";
@@ -23,35 +24,31 @@ afterEach(async () => {
   child = undefined;
 });
 
-it.fails(
-  "a wait re-run after kill -9 does not write its question to the stream again",
-  async () => {
-    const path = temp.path();
-    child = startChild("approval", path);
-    const runId = (await child.line((l) => l.startsWith("waiting "))).slice("waiting ".length);
-    child.process.kill("SIGKILL");
-    await child.exited;
+it("a wait re-run after kill -9 does not write its question to the stream again", async () => {
+  const path = temp.path();
+  child = startChild("approval", path);
+  const runId = (await child.line((l) => l.startsWith("waiting "))).slice("waiting ".length);
+  child.process.kill("SIGKILL");
+  await child.exited;
 
-    const journal = sqliteJournal({ path });
-    try {
-      let reRunWaits: () => void = () => {};
-      const waits = new Promise<void>((resolve) => (reRunWaits = resolve));
-      const wf = approval(journal, (line) => line.startsWith("before wait") && reRunWaits());
-      // Past the dead owner's lease (core claims for 10 s).
-      vi.useFakeTimers({ toFake: ["Date"] });
-      vi.setSystemTime(Date.now() + 60_000);
-      const [handler] = await wf.recover();
-      expect(handler?.runId).toBe(runId);
-      await waits;
-      await new Promise((resolve) => setImmediate(resolve)); // the re-run is in waitForEvent now
-      handler!.sendEvent(new Answer({ ok: true }));
-      expect(await handler).toBe("approved");
-      const asks: unknown[] = [];
-      for await (const ev of handler!.streamEvents({ from: 0 }))
-        if (ev instanceof Ask) asks.push(ev);
-      expect(asks).toHaveLength(1);
-    } finally {
-      await journal.close();
-    }
-  },
-);
+  const journal = sqliteJournal({ path });
+  try {
+    let reRunWaits: () => void = () => {};
+    const waits = new Promise<void>((resolve) => (reRunWaits = resolve));
+    const wf = approval(journal, (line) => line.startsWith("before wait") && reRunWaits());
+    // Past the dead owner's lease (core claims for 10 s).
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 60_000);
+    const [handler] = await wf.recover();
+    expect(handler?.runId).toBe(runId);
+    await waits;
+    await new Promise((resolve) => setImmediate(resolve)); // the re-run is in waitForEvent now
+    handler!.sendEvent(new Answer({ ok: true }));
+    expect(await handler).toBe("approved");
+    const asks: unknown[] = [];
+    for await (const ev of handler!.streamEvents({ from: 0 })) if (ev instanceof Ask) asks.push(ev);
+    expect(asks).toHaveLength(1);
+  } finally {
+    await journal.close();
+  }
+});

@@ -27,7 +27,7 @@ export abstract class RunInvocation extends RunRouting {
     firstStart: number,
     memo: CollectMemo | undefined,
     invocation: number,
-    replay?: Event[],
+    resumed?: { readonly answers: Event[] | undefined; readonly streamed: number },
   ): void {
     const def = step.definition;
     const settings = this.settings;
@@ -42,7 +42,15 @@ export abstract class RunInvocation extends RunRouting {
       view.attempt = attempt;
       view.lastError = lastError;
     }
-    if (replay !== undefined && replay.length > 0) view.replay = replay.slice();
+    if (resumed !== undefined) {
+      const answers = resumed.answers;
+      if (answers !== undefined && answers.length > 0) view.replay = answers.slice();
+      view.streamed = resumed.streamed;
+      // A journaled run's re-run does not write again what its journal's stream holds (a
+      // replay from 0 has no duplicates). A snapshot resumed in memory has a new stream, so
+      // its re-run writes everything again: a consumer of the new handler sees the question.
+      if (this.journal !== undefined) view.skipStream = resumed.streamed;
+    }
     if (def.retry !== undefined) {
       view.firstStart = attempt === 1 ? now() : firstStart;
       view.memo = memo;

@@ -22,6 +22,8 @@ export interface RevivedInvocation {
   readonly delayMs: number;
   /** The answers its waits had got, handed back in order when it runs again. */
   readonly answers: Event[] | undefined;
+  /** How many stream events it had written (not written again by its re-run). */
+  readonly streamed: number;
 }
 
 /** A snapshot checked against the workflow, with live events. */
@@ -127,6 +129,8 @@ export function reviveSnapshot(
             ),
       delayMs: typeof i.delayMs === "number" ? i.delayMs : 0,
       answers: i.answers?.map((e, k) => event(e, `${where}.answers[${k}]`)),
+      streamed:
+        Number.isInteger(i.streamed) && (i.streamed as number) > 0 ? (i.streamed as number) : 0,
     };
   };
   const status = s.status as SnapshotStatus;

@@ -296,7 +296,7 @@ export abstract class RunState implements ViewHost {
     firstStart: number,
     memo: CollectMemo | undefined,
     invocation: number,
-    replay?: Event[],
+    resumed?: { readonly answers: Event[] | undefined; readonly streamed: number },
   ): void;
   /** Resolves the current stepwise round if it is over (stepwise layer). */
   abstract checkRound(): void;

@@ -157,7 +157,7 @@ export class Run extends RunStepwise {
         now,
         memoOf(i.collected),
         i.invocation,
-        i.answers,
+        { answers: i.answers, streamed: i.streamed },
       );
     }
     for (const i of r.retrying) {
@@ -194,7 +194,9 @@ export class Run extends RunStepwise {
     const delivered = this.streamDelivered;
     let index = stream.hasAttached ? delivered : delivered - this.unconsumedBacklog();
     const live = stream.iterate();
-    const { stream: journaled } = foldJournal(this.runId, await journal.read(this.runId));
+    // A run whose first checkpoint is not durable yet has streamed nothing durable either.
+    const entries = await journal.read(this.runId);
+    const journaled = entries.length === 0 ? [] : foldJournal(this.runId, entries).stream;
     const workflow = this.settings.workflow as { reviveEvent(json: EventJSON): Event };
     const revive = (json: EventJSON) => workflow.reviveEvent(json);
     for (let i = from; i < Math.min(delivered, journaled.length); i++) {
@@ -290,6 +292,7 @@ export class Run extends RunStepwise {
       view.defer().stream.push(event);
       return;
     }
+    if (view.step !== undefined) view.streamed++;
     this.releaseToStream(event);
   }
 

@@ -27,6 +27,11 @@ export interface SnapshotInvocation {
   readonly delayMs?: number;
   /** In flight only: the answers its waits had got (handed back to its re-run in order). */
   readonly answers?: EventJSON[];
+  /**
+   * In flight only: how many events it had put in the stream (its re-run's first that many
+   * writes are not written again: the stream holds them).
+   */
+  readonly streamed?: number;
   /** In flight only: the event classes it was suspended waiting for. */
   readonly waitingFor?: readonly string[];
 }

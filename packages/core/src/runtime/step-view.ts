@@ -107,6 +107,10 @@ export class StepView implements Context {
   answers: Event[] | undefined = undefined;
   /** After a resume: earlier answers handed back, in order, to the re-run's waits. */
   replay: Event[] | undefined = undefined;
+  /** How many events this attempt has put in the run's stream so far (a snapshot keeps it). */
+  streamed = 0;
+  /** After a resume: how many of the re-run's first stream writes are in the stream already. */
+  skipStream = 0;
   /** The classes this attempt has waited for (`waitForEvent`), or undefined. */
   waited: EventClass[] | undefined = undefined;
   /** The invocation's number in its run (1, 2, …): `invocationId` is made from it when asked. */
@@ -262,6 +266,11 @@ export class StepView implements Context {
       rememberStreamedClass(run.settings.plan, event.constructor as EventClass);
     }
     if (this.abandoned) return;
+    if (this.skipStream > 0) {
+      // The same write of the run before the resume: its event is in the stream already.
+      this.skipStream--;
+      return;
+    }
     run.written(this, event);
   }
 

@@ -63,6 +63,7 @@ export function takeSnapshot(run: RunState, result: unknown): RunSnapshot {
       ...memoJSON(v.memo, json),
       ...(types === undefined ? {} : { waitingFor: types }),
       ...(v.answers === undefined ? {} : { answers: v.answers.map((e) => json(e, "answer")) }),
+      ...(v.streamed > 0 ? { streamed: v.streamed } : {}),
     });
     if (v.collectLog !== undefined) reverts.push(v);
     for (const t of types ?? [])

@@ -200,6 +200,7 @@ export abstract class RunWaiting extends RunState {
     view.writeEventToStream(question);
     const deferred = view.deferred;
     if (deferred !== undefined && deferred.stream.length > 0) {
+      view.streamed += deferred.stream.length;
       for (const ev of deferred.stream) this.releaseToStream(ev);
       deferred.stream.length = 0;
     }

@@ -120,3 +120,52 @@ it("a run waiting when its server is SIGKILLed is resumed by a new server on the
   });
   expect(late.status).toBe(409);
 });
+
+it("a run another live process still holds is 409 RUN_OWNED; once its claim has expired it is resumed on demand", async () => {
+  const path = tempDb();
+  const child = startChild(new URL("./support/server-child.ts", import.meta.url), path);
+  children.push(child);
+  const first = (await child.line((l) => l.startsWith("listening "))).slice("listening ".length);
+  const { body } = await request(`${first}/workflows/approval/runs`, { method: "POST", json: {} });
+  const runId: string = body.runId;
+  await readSseUntil(await fetch(`${first}/runs/${runId}/events`), (m) => m.event === "Ask");
+  child.process.kill("SIGKILL");
+  await child.exited;
+
+  // The dead process's claim has not expired: listen() recovers nothing.
+  const journal = sqliteJournal({ path });
+  cleanups.push(() => journal.close());
+  const second = await createServer({ workflows: { approval: approval(journal) } }).listen({
+    port: 0,
+  });
+  cleanups.push(() => second.close());
+  const url = second.url;
+  expect((await request(`${url}/runs/${runId}`)).body).toEqual({
+    runId,
+    workflow: "approval",
+    status: "running",
+  });
+  const owned = await request(`${url}/runs/${runId}/events`);
+  expect([owned.status, owned.body.error.code]).toEqual([409, "RUN_OWNED"]);
+  expect((await request(`${url}/runs/${runId}/cancel`, { method: "POST" })).status).toBe(409);
+
+  // Later, the claim has lapsed: the next request resumes the run here.
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(Date.now() + 60_000);
+  const rest = fetch(`${url}/runs/${runId}/events`, { headers: { "Last-Event-ID": "0" } }).then(
+    readSse,
+  );
+  expect(
+    (
+      await request(`${url}/runs/${runId}/events`, {
+        method: "POST",
+        json: { type: "Answer", data: { ok: false } },
+      })
+    ).status,
+  ).toBe(202);
+  expect((await rest).at(-1)).toMatchObject({ event: "StopEvent" });
+  expect((await request(`${url}/runs/${runId}`)).body).toMatchObject({
+    status: "completed",
+    result: "rejected",
+  });
+});

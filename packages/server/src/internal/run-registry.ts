@@ -199,26 +199,32 @@ export class RunRegistry {
       if (s === undefined) continue;
       const handler = s.workflow.resume(runId);
       handler.then(undefined, () => {});
-      try {
-        const record = await this.adopted(s, handler, first.at);
-        // A finished run is answered as finished: its outcome and stream are read back first.
-        if (handler.isDone()) await record.settled;
-        return record;
-      } catch (error) {
-        if (!(error instanceof RunOwnedError)) throw error;
-        const status = [...entries].reverse().find((e) => e.status !== undefined)?.status;
-        return {
-          foreign: true,
-          served: s,
-          info: {
-            runId,
-            workflow: s.name,
-            status: status ?? "running",
-            startedAt: first.at,
-            updatedAt: entries[entries.length - 1]!.at,
-          },
-        };
+      await handler.whenLoaded().catch(() => {});
+      if (handler.isDone()) {
+        // A run that could not be claimed settles at once with RunOwnedError.
+        const error = await handler.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (error instanceof RunOwnedError) {
+          const status = [...entries].reverse().find((e) => e.status !== undefined)?.status;
+          return {
+            foreign: true,
+            served: s,
+            info: {
+              runId,
+              workflow: s.name,
+              status: status ?? "running",
+              startedAt: first.at,
+              updatedAt: entries[entries.length - 1]!.at,
+            },
+          };
+        }
       }
+      const record = await this.adopted(s, handler, first.at);
+      // A finished run is answered as finished: its outcome and stream are read back first.
+      if (handler.isDone()) await record.settled;
+      return record;
     }
     return undefined;
   }

@@ -77,6 +77,20 @@ describe("testRun", () => {
     expect(run.stream).toEqual([]);
   });
 
+  it("returns a broken graph's WorkflowValidationError as the error, mocks or not", async () => {
+    class Orphan extends Event.define({ x: z.number() }, { name: "Orphan" }) {}
+    class Broken extends Workflow {
+      start = step({ accepts: [StartEvent], emits: [StopEvent] }, () => new StopEvent({}));
+      lost = step({ accepts: [Orphan], emits: [StopEvent] }, () => new StopEvent({}));
+    }
+    for (const options of [{}, { mockSteps: { lost: () => undefined } }]) {
+      const { error, runId } = await testRun(new Broken(), {}, options);
+      expect(error).toBeInstanceOf(WorkflowValidationError);
+      expect((error as Error).message).toMatch(/Orphan is accepted by lost but no step emits it/);
+      expect(runId).toBeUndefined();
+    }
+  });
+
   it("returns a timeout as WorkflowTimeoutError, using the timeout option", async () => {
     const never: Gateway = () => new Promise(() => {});
     const run = await testRun(new Checkout(never), { orderId: "o-3" }, { timeout: 50 });

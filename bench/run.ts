@@ -17,14 +17,9 @@ import {
   type ReadableSpan,
   type SpanExporter,
 } from "@opentelemetry/sdk-trace-base";
-import { coldScenario } from "./cold/cold.js";
-import { postgresScenario } from "./durable/postgres.js";
-import { sqliteScenario } from "./durable/sqlite.js";
 import { eventloom } from "./engines/eventloom.js";
 import { floor } from "./engines/floor.js";
 import { llamaindex } from "./engines/llamaindex.js";
-import { httpScenario } from "./http/http.js";
-import { natsScenario } from "./nats/nats.js";
 import { type Row, judge, measured, median, renderTable, renderTargets } from "./report.js";
 import { asIs, perUnit, sample, timed } from "./sample.js";
 import {
@@ -366,11 +361,14 @@ const scenarios: Record<ScenarioName, Scenario> = {
     return rows;
   },
 
-  sqlite: (s) => sqliteScenario(s),
-  postgres: (s, _engines, log) => postgresScenario(s, log),
-  http: (s, _engines, log) => httpScenario(s, log),
-  nats: (s, _engines, log) => natsScenario(s, log),
-  cold: (s, _engines, log) => coldScenario(s, log),
+  // Imported when they run: the engine scenarios before them run in a process that has not
+  // loaded better-sqlite3, pg, Hono, the server or the NATS client.
+  sqlite: async (s) => (await import("./durable/sqlite.js")).sqliteScenario(s),
+  postgres: async (s, _engines, log) =>
+    (await import("./durable/postgres.js")).postgresScenario(s, log),
+  http: async (s, _engines, log) => (await import("./http/http.js")).httpScenario(s, log),
+  nats: async (s, _engines, log) => (await import("./nats/nats.js")).natsScenario(s, log),
+  cold: async (s, _engines, log) => (await import("./cold/cold.js")).coldScenario(s, log),
 
   async idle_memory(s, engines) {
     const samples = await sample(s, engines, async (e) => {

@@ -6,7 +6,14 @@ import { workflowGraph } from "../src/index.js";
 import { type FakeRun, FakeServer } from "./support/fake-server.js";
 import { type PageWatch, launchChromium, openPage, screenshotPath } from "./support/browser.js";
 import { testAssets } from "./support/page-build.js";
-import { Approval, FanOutApproval, HostileWorkflow, SCRIPT, XSS } from "./fixtures/workflows.js";
+import {
+  Approval,
+  FanOutApproval,
+  HostileWorkflow,
+  SCRIPT,
+  XSS,
+  shopWithDesk,
+} from "./fixtures/workflows.js";
 
 // The page in Chromium against a fake server that speaks the documented routes. What the
 // real server sends is proven in packages/server/test/inspector.e2e.test.ts.
@@ -51,6 +58,7 @@ async function serve(options: { token?: string; jaegerUrl?: string } = {}) {
     [
       { name: "FanOutApproval", graph: workflowGraph(new FanOutApproval()), accepts: ["Approval"] },
       { name: "Hostile", graph: workflowGraph(new HostileWorkflow()) },
+      { name: "Shop", graph: workflowGraph(shopWithDesk()) },
     ],
     options.token === undefined ? {} : { token: options.token },
   );
@@ -217,6 +225,42 @@ describe("a run's page", () => {
     await form.locator("button[type=submit]").click();
     await form.locator(".error", { hasText: "reviewer: too short (invalid_event)" }).waitFor();
     expect(await form.locator("button[type=submit]").isEnabled()).toBe(true);
+  });
+
+  it("answers with one JSON box when the awaited event has no fields, and checks the JSON first", async () => {
+    const { server, url } = await serve();
+    server.setRun(run("r1", "running", 0));
+    server.setSteps("r1", {
+      steps: [],
+      waiting: [{ step: "ask", type: "Answer", schema: { type: "object" } }],
+    });
+    const { page } = await openPage(browser, `${url}#/runs/r1`);
+    const form = page.locator('form.answer[data-type="Answer"]');
+    await form.getByLabel("data (JSON)").fill("{ nope");
+    await form.locator("button[type=submit]").click();
+    await form.locator(".error", { hasText: "data is not valid JSON" }).waitFor();
+    await form.getByLabel("data (JSON)").fill('{ "ok": true, "tags": ["a"] }');
+    await form.locator("button[type=submit]").click();
+    await form.locator("button", { hasText: "Sent" }).waitFor();
+    const post = server.requests.find((r) => r.method === "POST" && r.path === "/runs/r1/events");
+    expect(post?.body).toEqual({ type: "Answer", data: { ok: true, tags: ["a"] } });
+  });
+
+  it("draws a nested workflow's steps inside their service's group", async () => {
+    const { server, url } = await serve();
+    server.setRun(run("r1", "running", 0, { workflow: "Shop" }));
+    server.setSteps("r1", {
+      steps: [{ name: "order", running: 1, completed: 0, failed: 0, waiting: 0 }],
+      waiting: [],
+    });
+    const { page } = await openPage(browser, `${url}#/runs/r1`);
+    await page.locator('#graph .node[data-id="step:order"][data-state="running"]').waitFor();
+    expect(await page.textContent('#graph .group[data-id="group:desk"] .group-title')).toBe(
+      "desk: Desk",
+    );
+    expect(await page.textContent('#graph .node[data-id="group:desk/step:book"] .name')).toBe(
+      "book",
+    );
   });
 
   it("cancels the run with the cancel button", async () => {

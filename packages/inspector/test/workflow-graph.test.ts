@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { drawAllPossibleFlows } from "@eventloom/draw";
 import { workflowGraph } from "../src/index.js";
-import { FanOutApproval, HostileWorkflow, XSS } from "./fixtures/workflows.js";
+import { FanOutApproval, HostileWorkflow, XSS, shopWithDesk } from "./fixtures/workflows.js";
 
 /** The centre of every node as drawAllPossibleFlows places it in its page. */
 function drawnCentres(html: string): Map<string, { x: number; y: number }> {
@@ -69,5 +69,19 @@ describe("workflowGraph", () => {
   it("keeps hostile names as they are (the page renders them as text)", () => {
     const graph = workflowGraph(new HostileWorkflow());
     expect(graph.nodes.map((n) => n.label)).toContain(XSS);
+  });
+
+  it("draws a nested workflow as a group around its nodes, placed as the drawer places it", () => {
+    const shop = shopWithDesk();
+    const graph = workflowGraph(shop);
+    expect(graph.groups.map((g) => [g.id, g.label])).toEqual([["group:desk", "desk: Desk"]]);
+    const group = graph.groups[0]!;
+    const book = graph.nodes.find((n) => n.id === "group:desk/step:book")!;
+    expect(book.group).toBe("group:desk");
+    expect(book.x).toBeGreaterThanOrEqual(group.x);
+    expect(book.x + book.width).toBeLessThanOrEqual(group.x + group.width);
+    expect(graph.edges.some((e) => e.kind === "runs" && e.from === "step:order")).toBe(true);
+    const drawn = drawnCentres(drawAllPossibleFlows(shop));
+    expect(book.x + book.width / 2).toBeCloseTo(drawn.get(book.id)!.x, 0);
   });
 });

@@ -263,14 +263,13 @@ it(
 
     // 2. Each run's whole stream, in order, nothing twice, nothing lost: the journal holds it
     //    (the stream events each checkpoint released, in order); streamEvents({ from: 0 }) after
-    //    the last recovery gives exactly that, and every process saw a prefix of it. A run that
-    //    ended in an earlier process is resumed settled in the last one: its replay there is
-    //    core-bug-replay-settled.test.ts (today it gives the StopEvent alone), only counted here.
+    //    the last recovery gives exactly that (for a run that ended in an earlier process too:
+    //    resumed settled in the last one, see core-bug-replay-settled.test.ts), and every process
+    //    saw a prefix of it.
     //    A run killed while it waited for the human, unanswered, re-runs its invocation: its
     //    question is not written again when the journal holds it (counted as "kills while
     //    waiting"; core-bug-wait-asks-again.test.ts), so every stream holds "Ask" once.
     const journaled = await journaledStreams(paths.journal);
-    let settledReplaysShort = 0;
     let askedAgain = 0;
     for (const [n, run] of final.runs.entries()) {
       const reAsks = atKill.filter((state) => {
@@ -289,8 +288,10 @@ it(
       const middle = stream.slice(head.length, head.length + parts.length);
       expect(stream, run.runId).toEqual([...head, ...middle, ...tail]);
       expect([...middle].sort(), run.runId).toEqual(parts);
-      if (run.endedHere) expect(run.stream, `${run.runId} from 0`).toEqual(asks);
-      else if (run.stream.length !== asks.length) settledReplaysShort++;
+      expect(
+        run.stream,
+        `${run.runId} from 0 (${run.endedHere ? "live" : "resumed settled"})`,
+      ).toEqual(asks);
       for (const [g, seen] of observed.entries()) {
         const prefix = seen.get(run.runId) ?? [];
         expect(prefix, `${run.runId} as process ${g} streamed it`).toEqual(
@@ -383,7 +384,6 @@ it(
         `${executions} step executions without crashes, ${cutByKills} cut short by the kills ` +
         `(${journaledInFlight} of them journaled in flight), ${reRuns} re-run after a kill with the same ` +
         `invocationId, ${answersResent} answers re-sent, ${askedAgain} kills while waiting (none asked again), ` +
-        `${settledReplaysShort} replays of runs resumed settled cut short (core bug), ` +
         `${seconds.toFixed(1)} s; kills (journal entries + executions after) ` +
         points.map((p) => `${p.entries}+${p.executions}`).join(" "),
     );

@@ -88,13 +88,12 @@ function answerSome(): Promise<unknown> {
   );
 }
 
-async function drive(h: Handler, isNew: boolean): Promise<void> {
+async function drive(h: Handler): Promise<void> {
   let index = 0;
   let questions = 0;
   const answering: Promise<unknown>[] = [];
-  // A new run's first consumer gets its stream from the start; `from: 0` right after run()
-  // throws in core today (see core-bug-stream-from-new-run.test.ts).
-  for await (const ev of isNew ? h.streamEvents() : h.streamEvents({ from: 0 })) {
+  // From the start, for a new run as for one recovered (its earlier events from the journal).
+  for await (const ev of h.streamEvents({ from: 0 })) {
     print(`s ${h.runId} ${index++} ${labelOf(ev)}`);
     if (ev instanceof Ask && questions++ === 0) {
       asked.set(h.runId, { h, n: ev.n });
@@ -110,13 +109,13 @@ async function drive(h: Handler, isNew: boolean): Promise<void> {
 
 /** Drives `first` (a recovered run), then new runs one after the other, until none is left. */
 async function lane(first: Handler | undefined): Promise<void> {
-  if (first !== undefined) await drive(first, false);
+  if (first !== undefined) await drive(first);
   for (let n = todo.shift(); n !== undefined; n = todo.shift()) {
     const runId = runIdOf(n);
     const h = wf.run({ n }, { runId }) as Handler;
     handlers.set(runId, h);
     unsettled.add(runId);
-    await drive(h, true);
+    await drive(h);
   }
 }
 

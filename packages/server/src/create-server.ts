@@ -14,7 +14,6 @@ import {
 } from "@eventloom/core";
 import { context as otelContext, propagation } from "@opentelemetry/api";
 import { type Context as HonoContext, Hono } from "hono";
-import { bodyLimit as honoBodyLimit } from "hono/body-limit";
 import { cors as honoCors } from "hono/cors";
 import { HttpError, issuesOf } from "./internal/http-error.js";
 import { type OpenStreams, runEventStream, sseChannel } from "./internal/event-stream-response.js";
@@ -126,6 +125,7 @@ export function createServer(options: ServerOptions): WorkflowServer {
   const byName = new Map(served.map((s) => [s.name, s]));
   const registry = new RunRegistry(served, o.retainRuns ?? 1000);
   const open: OpenStreams = new Set();
+  const limit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const checkToken = o.token === undefined ? undefined : tokenChecker(o.token);
   const inspector =
     o.inspector === undefined || o.inspector === false
@@ -208,24 +208,6 @@ export function createServer(options: ServerOptions): WorkflowServer {
     });
   }
 
-  app.use(
-    "*",
-    honoBodyLimit({
-      maxSize: o.bodyLimit ?? DEFAULT_BODY_LIMIT,
-      onError: (c) => {
-        const limit = o.bodyLimit ?? DEFAULT_BODY_LIMIT;
-        return c.json(
-          new HttpError(
-            413,
-            "BODY_TOO_LARGE",
-            `The request body is over this server's limit of ${limit} bytes (createServer({ bodyLimit }))`,
-          ).toJSON(),
-          413,
-        );
-      },
-    }),
-  );
-
   app.get("/workflows", async (c) => {
     const graph = inspector === undefined ? undefined : (await inspectorModule()).workflowGraph;
     return c.json(
@@ -249,7 +231,7 @@ export function createServer(options: ServerOptions): WorkflowServer {
       );
     }
     const wait = flag(c.req.query("wait"), "wait");
-    const body = await readJson(c, { optional: true });
+    const body = await readJson(c, limit, { optional: true });
     const fields = objectBody(body ?? {}, ["input"], "POST /workflows/:name/runs");
     const input = fields["input"] ?? {};
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
@@ -413,7 +395,11 @@ export function createServer(options: ServerOptions): WorkflowServer {
 
   app.post("/runs/:id/events", async (c) => {
     const run = await findRun(c);
-    const body = objectBody(await readJson(c), ["type", "data", "step"], "POST /runs/:id/events");
+    const body = objectBody(
+      await readJson(c, limit),
+      ["type", "data", "step"],
+      "POST /runs/:id/events",
+    );
     const { type, data, step } = body;
     if (typeof type !== "string" || type === "") {
       throw new HttpError(
@@ -662,8 +648,12 @@ function flag(value: string | undefined, name: string): boolean {
 }
 
 /** The request body as JSON: 400 for a body that is not JSON or not sent as application/json. */
-async function readJson(c: HonoContext, o: { optional?: boolean } = {}): Promise<unknown> {
-  const text = await c.req.text();
+async function readJson(
+  c: HonoContext,
+  limit: number,
+  o: { optional?: boolean } = {},
+): Promise<unknown> {
+  const text = await readBody(c, limit);
   if (text.trim() === "") {
     if (o.optional === true) return undefined;
     throw new HttpError(
@@ -689,6 +679,40 @@ async function readJson(c: HonoContext, o: { optional?: boolean } = {}): Promise
       `The request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
+}
+
+/**
+ * The body as text, refused with 413 past `limit` bytes: at once by its Content-Length, or
+ * while it streams in (a chunked body), so an oversized body is never held whole.
+ */
+async function readBody(c: HonoContext, limit: number): Promise<string> {
+  const tooLarge = () =>
+    new HttpError(
+      413,
+      "BODY_TOO_LARGE",
+      `The request body is over this server's limit of ${limit} bytes (createServer({ bodyLimit }))`,
+    );
+  const length = c.req.header("Content-Length");
+  if (length !== undefined && Number(length) > limit) throw tooLarge();
+  const body = c.req.raw.body;
+  if (body === null) return "";
+  // HTTP/1.1 delivers no more than the Content-Length declared.
+  if (length !== undefined) return c.req.text();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
 }
 
 function objectBody(

@@ -91,6 +91,26 @@ describe("bad input", () => {
     ).toBe(200);
   });
 
+  it("413 for a chunked body (no Content-Length) once it streams past bodyLimit", async () => {
+    const url = await start({ bodyLimit: 1024 });
+    const chunk = new TextEncoder().encode(`{"input":{"orderId":"${"x".repeat(600)}`);
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(chunk);
+        controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const res = await fetch(`${url}/workflows/order/runs`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("BODY_TOO_LARGE");
+  });
+
   it("413 past the default limit of 1 MiB", async () => {
     const url = await start();
     const res = await post(`${url}/workflows/order/runs`, {

@@ -20,25 +20,13 @@ export function isStartOrStop(cls: EventClass): boolean {
   );
 }
 
-interface ExternalEventsCore {
-  externalEventTypes?: () => readonly EventClass[];
-}
-
 /**
- * The classes a workflow accepts from outside at any time: `static externalEvents` and the
- * classes some step accepts, never a StartEvent or StopEvent subclass. Core's
- * `workflow.externalEventTypes()` when it has one; else the same rule computed here.
+ * The classes a workflow accepts from outside at any time (core's `externalEventTypes()`:
+ * `static externalEvents` and the classes some step accepts), never a StartEvent or StopEvent
+ * subclass. A class a live invocation waits for is accepted by that run too (checked per run).
  */
 export function externalEventTypes(workflow: Workflow): readonly EventClass[] {
-  const fromCore = (workflow as unknown as ExternalEventsCore).externalEventTypes;
-  if (typeof fromCore === "function") {
-    return fromCore.call(workflow).filter((cls) => !isStartOrStop(cls));
-  }
-  const declared = (workflow.constructor as { externalEvents?: readonly EventClass[] })
-    .externalEvents;
-  const out = new Set<EventClass>(Array.isArray(declared) ? declared : []);
-  for (const s of describeWorkflow(workflow).steps) for (const cls of s.accepts) out.add(cls);
-  return [...out].filter((cls) => !isStartOrStop(cls));
+  return workflow.externalEventTypes().filter((cls) => !isStartOrStop(cls));
 }
 
 /** Every event class the workflow names (steps, externalEvents), by type name. */

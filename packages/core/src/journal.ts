@@ -68,4 +68,9 @@ export interface Journal {
   claim(runId: string, owner: string, ms: number): Promise<boolean>;
   release(runId: string, owner: string): Promise<void>;
   close(): Promise<void>;
+  /**
+   * The lease the store grants whatever a claim asks for, if it sets one (`claimMs` of
+   * `sqliteJournal` and `postgresJournal`): core then renews claims at a third of it.
+   */
+  readonly claimMs?: number | undefined;
 }

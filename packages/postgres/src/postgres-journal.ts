@@ -156,6 +156,11 @@ class PostgresJournal implements Journal {
     this.#everConnected = true;
   };
 
+  /** The lease every claim gets (core renews at a third of it), if set. */
+  get claimMs(): number | undefined {
+    return this.#settings.claimMs;
+  }
+
   constructor(settings: Settings) {
     this.#settings = settings;
     this.#pool = settings.pool;

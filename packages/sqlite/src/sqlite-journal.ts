@@ -241,6 +241,7 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
   };
 
   return {
+    claimMs: settings.claimMs,
     append(entries) {
       try {
         ensureOpen("append");

@@ -62,7 +62,9 @@ export class DurableRun implements JournaledRun, JournalLink {
 
   /** Resolves once everything changed so far is durable. */
   durable(): Promise<void> {
-    if (!this.queued && this.taken === undefined) return Promise.resolve();
+    // A new run's header is not durable until its first checkpoint is, even before it starts.
+    if (this.stopped || (!this.queued && this.taken === undefined && this.seq > 0))
+      return Promise.resolve();
     return new Promise((resolve) => (this.waiting ??= []).push(resolve));
   }
 

@@ -44,7 +44,13 @@ export class JournalWriter {
   private scheduled = false;
   private heartbeat: ReturnType<typeof setInterval> | undefined = undefined;
 
+  /** How long each claim lasts: the store's own lease if it sets one, else `CLAIM_MS`. */
+  private readonly claimMs: number;
+
   constructor(readonly journal: Journal) {
+    const lease = journal.claimMs;
+    this.claimMs =
+      typeof lease === "number" && Number.isFinite(lease) && lease > 0 ? lease : CLAIM_MS;
     const pid = (globalThis as { process?: { pid?: number } }).process?.pid;
     this.owner = `${pid === undefined ? "browser" : `pid ${pid}`} ${crypto.randomUUID()}`;
   }
@@ -62,7 +68,10 @@ export class JournalWriter {
   adopt(run: JournaledRun): void {
     this.live.set(run.runId, run);
     if (this.heartbeat === undefined) {
-      this.heartbeat = globalThis.setInterval(() => this.renew(), Math.floor(CLAIM_MS / 3));
+      this.heartbeat = globalThis.setInterval(
+        () => this.renew(),
+        Math.max(1, Math.floor(this.claimMs / 3)),
+      );
       (this.heartbeat as { unref?: () => void }).unref?.();
     }
   }
@@ -85,7 +94,7 @@ export class JournalWriter {
     const claimed = await Promise.all(
       batch.map((run) =>
         run.isNew
-          ? this.journal.claim(run.runId, this.owner, CLAIM_MS).then(
+          ? this.journal.claim(run.runId, this.owner, this.claimMs).then(
               (ok) => ok || (run.failed(new RunOwnedError(run.runId)), false),
               (error: unknown) => (run.failed(error), false),
             )
@@ -122,7 +131,7 @@ export class JournalWriter {
 
   private renew(): void {
     for (const run of this.live.values()) {
-      this.journal.claim(run.runId, this.owner, CLAIM_MS).then(
+      this.journal.claim(run.runId, this.owner, this.claimMs).then(
         (ok) => {
           if (!ok)
             run.failed(new RunOwnedError(run.runId, " (its claim expired and was taken over)"));

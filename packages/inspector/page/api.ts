@@ -24,6 +24,8 @@ export class ApiError extends Error {
 export class Api {
   private token: string | undefined;
   private asking: Promise<void> | undefined;
+  /** Told when a live stream is connected, and when it dropped and the page tries again. */
+  onConnection: (state: "live" | "reconnecting") => void = () => {};
 
   constructor(private readonly base: URL) {
     this.token = sessionStorage.getItem(TOKEN_KEY) ?? undefined;
@@ -65,6 +67,7 @@ export class Api {
           signal: opts.signal,
         });
         if (res.body === null) break;
+        this.onConnection("live");
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
         for (;;) {
           const { value, done } = await reader.read();
@@ -78,7 +81,14 @@ export class Api {
       } finally {
         lastId = parser.lastEventId ?? lastId;
       }
-      if (opts.signal.aborted || !(await opts.reconnect())) return;
+      if (
+        opts.signal.aborted ||
+        !(await Promise.resolve()
+          .then(opts.reconnect)
+          .catch(() => true))
+      )
+        return;
+      this.onConnection("reconnecting");
       await wait(delay, opts.signal);
       delay = Math.min(delay * 2, 10_000);
     }

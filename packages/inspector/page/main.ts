@@ -12,6 +12,11 @@ const jaegerUrl =
   document.querySelector<HTMLMetaElement>('meta[name="eventloom-jaeger-url"]')?.content ||
   undefined;
 const app = document.getElementById("app")!;
+const conn = document.getElementById("conn")!;
+api.onConnection = (state) => {
+  conn.textContent = state === "live" ? "live" : "reconnecting…";
+  conn.className = `conn conn-${state}`;
+};
 
 let workflowList: Promise<readonly WorkflowInfo[]> | undefined;
 const workflows = () => {

@@ -114,6 +114,18 @@ describe("the runs table", () => {
     expectQuiet(watch, url);
   });
 
+  it("says when the live stream dropped, and picks up again when the server is back", async () => {
+    const { server, url } = await serve();
+    server.setRun(run("r1", "running", 0));
+    const { page } = await openPage(browser, url);
+    await page.locator("#conn", { hasText: "live" }).waitFor();
+    server.dropStreams();
+    await page.locator("#conn", { hasText: "reconnecting…" }).waitFor();
+    server.setRun(run("r1", "completed", 0));
+    await page.locator("#conn", { hasText: "live" }).waitFor();
+    await page.locator('#runs tr[data-run-id="r1"][data-status="completed"]').waitFor();
+  });
+
   it("shows 1 000 runs at once and keeps updating them", async () => {
     const { server, url } = await serve();
     for (let i = 0; i < 1000; i++)

@@ -64,6 +64,11 @@ export class FakeServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Ends every open SSE response, as a restarting server or a dropped connection does. */
+  dropStreams(): void {
+    for (const res of this.allSubscribers()) res.destroy();
+  }
+
   /** Adds or changes a run and tells every runs stream. */
   setRun(run: FakeRun): void {
     this.runs.set(run.runId, run);

@@ -23,6 +23,10 @@ export interface AppConfig {
   readonly journalPath: string | null;
   /** `--approve ID` / `--reject ID`: answer a journaled OrderApproval run, and do nothing else. */
   readonly answer: { readonly runId: string; readonly approved: boolean } | undefined;
+  /** `--crash-after N`: kill this process with SIGKILL after N progress lines (a demo of kill -9). */
+  readonly crashAfter: number | undefined;
+  /** `--resume`: recover the unfinished runs of the journal (after --crash-after), and nothing else. */
+  readonly resume: boolean;
   /** The journal's claim lease in ms (tests shorten it); undefined: core's default (10 s). */
   readonly claimMs: number | undefined;
 }
@@ -43,11 +47,14 @@ export function resolveTracesUrl(env: NodeJS.ProcessEnv): string {
 }
 
 const USAGE = `Usage: trade-monitor [--seed N] [--stock CODE] [--cycles N] [--fast] [--out DIR] [--timeout MS]
-                     [--journal FILE | --no-journal]
+                     [--journal FILE | --no-journal] [--crash-after N]
        trade-monitor --approve RUN_ID | --reject RUN_ID
+       trade-monitor --resume
 
 Every run is journaled to SQLite (default <out>/trade-monitor.db): the last one waits for the
 trader's approval across restarts; --approve / --reject answers it from a new process.
+--crash-after N kills the process (SIGKILL) after N progress lines; --resume then recovers the
+unfinished runs from the journal and finishes them.
 
 Environment: OTEL_EXPORTER_OTLP_ENDPOINT (default ${DEFAULT_OTLP_ENDPOINT}), TRADE_MONITOR_SEED,
 TRADE_MONITOR_FAST=1 (simulated waits 200x shorter), TRADE_MONITOR_OUT_DIR (default .out),
@@ -89,6 +96,8 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): App
         "no-journal": { type: "boolean" },
         approve: { type: "string" },
         reject: { type: "string" },
+        "crash-after": { type: "string" },
+        resume: { type: "boolean" },
       },
       strict: true,
     }));
@@ -115,6 +124,17 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): App
       `--${values.approve !== undefined ? "approve" : "reject"} answers a journaled run: it needs the journal (drop --no-journal / TRADE_MONITOR_JOURNAL=off)\n\n${USAGE}`,
     );
   }
+  const resume = values.resume === true;
+  if ((resume || values["crash-after"] !== undefined) && journalPath === null) {
+    throw new ConfigError(
+      `--${resume ? "resume" : "crash-after"} needs the journal (drop --no-journal / TRADE_MONITOR_JOURNAL=off)\n\n${USAGE}`,
+    );
+  }
+  if (resume && answerId !== undefined) {
+    throw new ConfigError(
+      `--resume and --${values.approve !== undefined ? "approve" : "reject"} are two different things: give one\n\n${USAGE}`,
+    );
+  }
   const claim = env["TRADE_MONITOR_CLAIM_MS"];
   return {
     seed: integer(
@@ -135,6 +155,11 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): App
       answerId === undefined
         ? undefined
         : { runId: answerId, approved: values.approve !== undefined },
+    crashAfter:
+      values["crash-after"] === undefined
+        ? undefined
+        : integer("--crash-after", values["crash-after"], 1, 1),
+    resume,
     claimMs: claim === undefined ? undefined : integer("TRADE_MONITOR_CLAIM_MS", claim, 10_000, 1),
   };
 }

@@ -41,16 +41,42 @@ interface LocalView {
   drawing?: string;
 }
 
+/** Called after each progress line (--crash-after counts them). */
+type Tick = () => void;
+
 /** Prints the run's progress events as they arrive, then returns its result. */
-async function streamProgress<R>(handler: WorkflowHandler<R>, print: Print): Promise<R> {
+async function streamProgress<R>(
+  handler: WorkflowHandler<R>,
+  print: Print,
+  tick: Tick = () => {},
+  options?: { from: number },
+): Promise<R> {
   const start = performance.now();
-  for await (const event of handler.streamEvents()) {
+  for await (const event of options === undefined
+    ? handler.streamEvents()
+    : handler.streamEvents(options)) {
     if (event instanceof ProgressEvent) {
       const elapsed = `+${((performance.now() - start) / 1000).toFixed(2)}s`.padStart(7);
       print(`   ${elapsed}  ${event.source.padEnd(38)} ${event.message}`);
+      tick();
     }
   }
   return await handler;
+}
+
+/**
+ * `--crash-after N`: after the N-th progress line, this process kills itself with SIGKILL, as
+ * `kill -9` would: no cleanup, no flush. The journal still holds every step boundary.
+ */
+function crashAfter(n: number | undefined, print: Print): Tick {
+  let seen = 0;
+  return () => {
+    if (n === undefined || ++seen < n) return;
+    print(
+      `   ! --crash-after ${n}: killing this process with SIGKILL now; continue with: pnpm demo -- --resume`,
+    );
+    process.kill(process.pid, "SIGKILL");
+  };
 }
 
 /** The workflow option that journals every run, when there is a journal. */
@@ -58,19 +84,36 @@ function journaled(journal: Journal | undefined): { journal?: Journal } {
   return journal === undefined ? {} : { journal };
 }
 
-async function runTradeMonitor(
-  config: AppConfig,
-  journal: Journal | undefined,
-  print: Print,
-  runs: RunReport[],
-): Promise<void> {
+function tradeMonitor(config: AppConfig, journal: Journal | undefined): TradeMonitorWorkflow {
   const desk = createDesk({ seed: config.seed, speedUp: config.speedUp });
-  const monitor = new TradeMonitorWorkflow({
+  return new TradeMonitorWorkflow({
     desk,
     totalCycle: config.cycles,
     timeout: config.timeoutMs,
     ...journaled(journal),
   });
+}
+
+function complexTradeMonitor(
+  config: AppConfig,
+  journal: Journal | undefined,
+): ComplexTradeMonitorV2 {
+  // One desk for both workflows: the nested TradeStation shares the simulated clock.
+  const desk = createDesk({ seed: config.seed + 1, speedUp: config.speedUp });
+  return addWorkflows(
+    new ComplexTradeMonitorV2({ desk, timeout: config.timeoutMs, ...journaled(journal) }),
+    { tradeStation: new TradeStation({ desk, timeout: 30_000 }) },
+  );
+}
+
+async function runTradeMonitor(
+  config: AppConfig,
+  journal: Journal | undefined,
+  print: Print,
+  runs: RunReport[],
+  tick: Tick,
+): Promise<void> {
+  const monitor = tradeMonitor(config, journal);
   print(
     `1. TradeMonitorWorkflow: branch (buy | sell) and loop, ${config.cycles} cycles on ${config.stock}`,
   );
@@ -78,7 +121,10 @@ async function runTradeMonitor(
   print(`   run ${handler.runId}`);
   // Reported before it settles: a failed run still gets its trace file and drawing.
   runs.push({ workflowName: monitor.workflowName, runId: handler.runId, handler });
-  const result = (await streamProgress(handler, print)) as MonitorResult;
+  printMonitorResult((await streamProgress(handler, print, tick)) as MonitorResult, print);
+}
+
+function printMonitorResult(result: MonitorResult, print: Print): void {
   const orders = result.trades.length === 0 ? "none" : result.trades.join(", ");
   print(`   Final decision: ${result.message} Orders placed: ${orders}.`);
   print("");
@@ -89,20 +135,21 @@ async function runComplexTradeMonitor(
   journal: Journal | undefined,
   print: Print,
   runs: RunReport[],
+  tick: Tick,
 ): Promise<DecisionResult> {
-  // One desk for both workflows: the nested TradeStation shares the simulated clock.
-  const desk = createDesk({ seed: config.seed + 1, speedUp: config.speedUp });
-  const monitor = addWorkflows(
-    new ComplexTradeMonitorV2({ desk, timeout: config.timeoutMs, ...journaled(journal) }),
-    { tradeStation: new TradeStation({ desk, timeout: 30_000 }) },
-  );
+  const monitor = complexTradeMonitor(config, journal);
   print(
     `2. ComplexTradeMonitorV2: three sentiment sources at once, collectEvents, nested TradeStation`,
   );
   const handler = monitor.run({ payload: config.stock });
   print(`   run ${handler.runId}`);
   runs.push({ workflowName: monitor.workflowName, runId: handler.runId, handler });
-  const result = (await streamProgress(handler, print)) as DecisionResult;
+  const result = (await streamProgress(handler, print, tick)) as DecisionResult;
+  printDecision(result, print);
+  return result;
+}
+
+function printDecision(result: DecisionResult, print: Print): void {
   const votes = Object.entries(result.votes)
     .map(([sentiment, n]) => `${sentiment} ${n}`)
     .join(", ");
@@ -111,7 +158,44 @@ async function runComplexTradeMonitor(
     `   Final decision: ${result.decision} (votes: ${votes}): TradeStation ${action} ${result.order.stock}. ${result.message}`,
   );
   print("");
-  return result;
+}
+
+/**
+ * `--resume`: recovers every unfinished run of the two monitors from the journal (a process
+ * killed with --crash-after left them) and finishes them here, replaying each one's stream from
+ * its start. Waits while the dead process's claims hold (10 s after it died). Untraced.
+ */
+async function resumeRuns(config: AppConfig, journal: Journal, print: Print): Promise<number> {
+  const workflows = [tradeMonitor(config, journal), complexTradeMonitor(config, journal)];
+  let pending = 0;
+  for (const wf of workflows) {
+    const unfinished = await journal.listRuns({ workflow: wf.workflowName, status: "running" });
+    pending += unfinished.length;
+    let handlers = await wf.recover();
+    for (let waited = 0; handlers.length < unfinished.length && waited < 30; waited++) {
+      if (waited === 0) {
+        print(
+          `   ${wf.workflowName}: the killed process still holds its claims (they lapse 10 s after it died): waiting`,
+        );
+      }
+      await new Promise((resolve) => globalThis.setTimeout(resolve, 1_000));
+      handlers = [...handlers, ...(await wf.recover())];
+    }
+    for (const handler of handlers) {
+      print(`Resuming ${wf.workflowName} run ${handler.runId} from the journal`);
+      const result = await streamProgress(handler, print, () => {}, { from: 0 });
+      if (wf instanceof TradeMonitorWorkflow) printMonitorResult(result as MonitorResult, print);
+      else printDecision(result as DecisionResult, print);
+    }
+  }
+  if (pending === 0) print("Nothing to resume: no monitor run in the journal is unfinished.");
+  const waiting = await journal.listRuns({ workflow: "OrderApproval", status: "running" });
+  if (waiting.length > 0) {
+    print(
+      `${waiting.length} approval run(s) wait for the trader: pnpm demo -- --approve ${waiting[0]!.runId}`,
+    );
+  }
+  return 0;
 }
 
 function printTracing(
@@ -163,6 +247,15 @@ async function main(): Promise<number> {
     console.error(error.message);
     return 2;
   }
+  if (config.resume) {
+    const journal = openJournal(config, (line) => console.error(line.trim()));
+    if (journal === undefined) return 1;
+    try {
+      return await resumeRuns(config, journal, print);
+    } finally {
+      await journal.close();
+    }
+  }
   if (config.answer !== undefined) {
     // A second invocation: answer a waiting approval from the journal, nothing else.
     const journal = openJournal(config, (line) => console.error(line.trim()));
@@ -199,8 +292,9 @@ async function main(): Promise<number> {
   let exitCode = 0;
   let journaledHere = 0;
   try {
-    await runTradeMonitor(config, journal, print, runs);
-    const decision = await runComplexTradeMonitor(config, journal, print, runs);
+    const tick = crashAfter(config.crashAfter, print);
+    await runTradeMonitor(config, journal, print, runs, tick);
+    const decision = await runComplexTradeMonitor(config, journal, print, runs, tick);
     journaledHere = journal === undefined ? 0 : 2;
     if (journal !== undefined) {
       const action = decision.order.action;

@@ -103,6 +103,32 @@ describe("the demo journaled to SQLite (the default)", () => {
   });
 });
 
+describe("--crash-after N, then --resume", () => {
+  it("kills itself with SIGKILL mid-run; a new process recovers the run from the journal and finishes it", async () => {
+    const outDir = join(dir, "crash");
+    const crashed = await runApp({ ...env, TRADE_MONITOR_OUT_DIR: outDir }, [
+      "--crash-after",
+      "12",
+    ]);
+    expect(crashed.signal).toBe("SIGKILL");
+    expect(crashed.stdout).toContain("--crash-after 12: killing this process with SIGKILL now");
+    expect(crashed.lines.filter((l) => l.includes("Final decision:"))).toHaveLength(1);
+    const db = join(outDir, "trade-monitor.db");
+    const unfinished = (await runsIn(db)).filter((r) => r.status === "running");
+    expect(unfinished.map((r) => r.workflow)).toEqual(["ComplexTradeMonitorV2"]);
+
+    const resumed = await runApp({ ...env, TRADE_MONITOR_OUT_DIR: outDir }, ["--resume"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain(
+      `Resuming ComplexTradeMonitorV2 run ${unfinished[0]!.runId} from the journal`,
+    );
+    // The stream from its start: what the killed process had shown, then the rest.
+    expect(resumed.stdout).toMatch(/ComplexTradeMonitorV2\.start\s+Asking three sources/);
+    expect(resumed.lines.filter((l) => l.includes("Final decision:"))).toHaveLength(1);
+    expect((await runsIn(db)).every((r) => r.status === "completed")).toBe(true);
+  });
+});
+
 describe("the demo without a journal", () => {
   it("runs both workflows unjournaled with --no-journal, and skips the approval", async () => {
     const outDir = join(dir, "off");

@@ -6,6 +6,8 @@ export const APP_DIR = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface AppRun {
   readonly code: number | null;
+  /** The signal that ended it, if one did (--crash-after: SIGKILL). */
+  readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
   readonly lines: readonly string[];
@@ -33,9 +35,10 @@ export function runApp(env: Record<string, string>, args: readonly string[] = []
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   return new Promise((resolve, reject) => {
     child.once("error", reject);
-    child.once("close", (code) =>
+    child.once("close", (code, signal) =>
       resolve({
         code,
+        signal,
         stdout,
         stderr,
         lines: stdout.split("\n"),

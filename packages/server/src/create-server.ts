@@ -176,19 +176,31 @@ export function createServer(options: ServerOptions): WorkflowServer {
   app.get("/health", (c) => c.json({ status: "ok" }));
 
   if (inspector !== undefined) {
-    // The page and its assets need no token: the page asks for it and sends it itself.
-    app.use("*", async (c, next) => {
-      if (c.req.method !== "GET") return next();
-      const files = (await inspectorAssets())?.files;
-      const file = files?.get(c.req.path);
-      if (file === undefined || files === undefined) return next();
-      c.header("Content-Type", file.contentType);
-      c.header("Content-Security-Policy", (await inspectorAssets())!.contentSecurityPolicy);
-      c.header("Cache-Control", "no-cache");
+    // The page and its assets need no token: the page asks for it and sends it itself. Routes
+    // (not a path lookup) so that the page works where the app is mounted under a prefix.
+    const serveFile = async (c: HonoContext, key: string): Promise<Response> => {
+      const found = await inspectorAssets();
+      const file = found?.files.get(key);
+      if (found === undefined || file === undefined) {
+        throw new HttpError(404, "NOT_FOUND", `The inspector has no file ${key}`);
+      }
       return c.body(
         typeof file.body === "string" ? file.body : (file.body as Uint8Array<ArrayBuffer>),
+        200,
+        {
+          "Content-Type": file.contentType,
+          "Content-Security-Policy": found.contentSecurityPolicy,
+          "Cache-Control": "no-cache",
+        },
       );
-    });
+    };
+    // The page is at the app's root with a trailing slash ("/" or "/wf/" where mounted), so
+    // that its relative asset URLs resolve under the prefix; "/wf" redirects there.
+    app.use("*", async (c, next) =>
+      c.req.method === "GET" && c.req.path.endsWith("/") ? serveFile(c, "/") : next(),
+    );
+    app.get("/", (c) => c.redirect(`${c.req.path}/`));
+    app.get("/assets/*", (c) => serveFile(c, `/assets/${c.req.path.split("/assets/").pop()!}`));
   }
 
   if (checkToken !== undefined) {

@@ -138,6 +138,28 @@ it("with inspector: the page at / without a token, with its CSP; /workflows entr
   expect(workflows.body[0].graph).toBeTypeOf("object");
 });
 
+it("mounted under a prefix, the page and its assets are served there", async () => {
+  const { Hono } = await import("hono");
+  const { serve } = await import("@hono/node-server");
+  const outer = new Hono();
+  outer.route(
+    "/wf",
+    createServer({ workflows: { order: new OrderWorkflow() }, inspector: true }).app,
+  );
+  const http = serve({ fetch: outer.fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise((resolve) => http.once("listening", resolve));
+  const { port } = http.address() as { port: number };
+  try {
+    const page = await fetch(`http://127.0.0.1:${port}/wf/`);
+    expect(page.status).toBe(200);
+    const asset = /(?:src|href)="\.?(\/assets\/[^"]+)"/.exec(await page.text())?.[1];
+    expect((await fetch(`http://127.0.0.1:${port}/wf${asset}`)).status).toBe(200);
+    expect((await request(`http://127.0.0.1:${port}/wf/workflows`)).body[0].name).toBe("order");
+  } finally {
+    await new Promise((resolve) => http.close(resolve));
+  }
+});
+
 it("without inspector: / is a 404 and /workflows has no graph", async () => {
   const url = await start();
   expect((await request(`${url}/`)).status).toBe(404);

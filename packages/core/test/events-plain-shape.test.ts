@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { plainInitializer } from "../src/event.js";
+import { plainInitializer } from "../src/internal/plain-shape.js";
 import { Event, EventValidationError, StartEvent } from "../src/index.js";
 
 // Events whose fields are all bare z.number() / z.string() / z.boolean() skip zod for valid

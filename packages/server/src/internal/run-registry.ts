@@ -30,6 +30,7 @@ export class RunRecord {
   done = false;
   updatedAt: number;
   readonly #listeners = new Set<() => void>();
+  #scheduled = false;
   readonly settled: Promise<void>;
   #markSettled!: () => void;
 
@@ -73,8 +74,14 @@ export class RunRecord {
 
   push(event: EventJSON): void {
     this.events.push(event);
-    this.updatedAt = Date.now();
-    this.#notify();
+    // Listeners hear of a burst once (a step writing 20 000 events in a loop is one chunk).
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.updatedAt = Date.now();
+      this.#notify();
+    });
   }
 
   finish(outcome: { result?: unknown; error?: unknown; ok: boolean }): void {
@@ -153,7 +160,15 @@ export class RunRegistry {
   /** Tracks a run just started with `workflow.run()` (its stream is read from the start). */
   started(served: ServedWorkflow, handler: WorkflowHandler<unknown>): RunRecord {
     const record = new RunRecord(served, handler, Date.now());
-    this.#track(record, handler.streamEvents());
+    this.#runs.set(record.runId, record);
+    this.#emit(record);
+    // Subscribed now, so the first consumer gets everything; events come synchronously as
+    // steps write them.
+    handler.events$.subscribe({
+      next: (event) => record.push(event.toJSON()),
+      complete: () => void this.#settle(record),
+      error: () => void this.#settle(record),
+    });
     return record;
   }
 
@@ -166,7 +181,17 @@ export class RunRegistry {
     // Core reads the stream position a replay starts from when the run has been loaded.
     await handler.whenLoaded();
     const record = new RunRecord(served, handler, startedAt);
-    this.#track(record, handler.streamEvents({ from: 0 }));
+    this.#runs.set(record.runId, record);
+    this.#emit(record);
+    const replay = handler.streamEvents({ from: 0 });
+    void (async () => {
+      try {
+        for await (const event of replay) record.push(event.toJSON());
+      } catch {
+        // The stream could not be read back (a journal failure): the outcome still settles it.
+      }
+      await this.#settle(record);
+    })();
     return record;
   }
 
@@ -262,23 +287,15 @@ export class RunRegistry {
     );
   }
 
-  #track(record: RunRecord, stream: AsyncIterable<{ toJSON(): EventJSON }>): void {
-    this.#runs.set(record.runId, record);
+  /** Once the stream has ended: the run's outcome, then listeners and retention. */
+  async #settle(record: RunRecord): Promise<void> {
+    const outcome = await record.handler.then(
+      (result) => ({ ok: true, result }),
+      (error: unknown) => ({ ok: false, error }),
+    );
+    record.finish(outcome);
     this.#emit(record);
-    void (async () => {
-      try {
-        for await (const event of stream) record.push(event.toJSON());
-      } catch {
-        // The stream could not be read back (a journal failure): the outcome still settles it.
-      }
-      const outcome = await record.handler.then(
-        (result) => ({ ok: true, result }),
-        (error: unknown) => ({ ok: false, error }),
-      );
-      record.finish(outcome);
-      this.#emit(record);
-      this.#retain(record);
-    })();
+    this.#retain(record);
   }
 
   #emit(record: RunRecord): void {

@@ -45,6 +45,7 @@ const guide: DefaultTheme.SidebarItem[] = [
   {
     text: "Running for real",
     items: [
+      { text: "Workflow and run options", link: "/guide/options" },
       { text: "Retries", link: "/guide/retries" },
       { text: "Timeouts and cancellation", link: "/guide/timeouts-and-cancellation" },
       { text: "Human in the loop", link: "/guide/human-in-the-loop" },

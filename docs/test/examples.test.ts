@@ -48,6 +48,19 @@ it("streaming: for await sees progress then the stop event; RxJS operators map t
   ]);
 });
 
+it("options: run options, a run from an earlier run's context, unknown keys named with the nearest one", async () => {
+  expect(await run("options")).toEqual([
+    "1",
+    "2",
+    expect.stringMatching(
+      /^new Counter\(options\): unknown option "timout": did you mean timeout\? \(known: timeout, /,
+    ),
+    expect.stringMatching(
+      /^Counter\.run\(\): unknown option "ctx": did you mean context\? \(known: /,
+    ),
+  ]);
+});
+
 it("concurrency: fans out to concurrent workers and collects in list order", async () => {
   expect(await run("concurrency")).toEqual([
     "filings+forum+news",

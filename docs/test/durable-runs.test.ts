@@ -31,10 +31,9 @@ it("durable runs: a child process killed with SIGKILL mid-wait; its run is recov
   ]);
 });
 
-// Fails today: core drops the answer sent right after resume(snapshot) (DESIGN.md's own
-// example); see packages/sqlite/test/core-bug-resume-snapshot-answer.test.ts. The sample then
-// never settles, so this test ends by its timeout. Remove `.fails` once core is fixed.
-it.fails(
+// DESIGN.md's own example: the answer sent right after resume(snapshot) waits in the buffer
+// for the invocation that runs again (packages/sqlite/test/core-bug-resume-snapshot-answer.test.ts).
+it(
   "durable runs: a snapshot resumed in memory, also on a journaled workflow (not journaled)",
   { timeout: 10_000 },
   async () => {

@@ -7,7 +7,8 @@
 // it (DESIGN: an event of a class that a live invocation of the run is waiting for, or waited
 // for, is kept). The test sees the drop on unhandled$ at once, so it fails fast rather than
 // hanging. The docs snapshot sample (docs/examples/durable-runs-snapshot.ts) shows the pinned
-// usage and its test is marked it.fails too. Remove `.fails` once core is fixed.
+// usage. Fixed in core: a restored invocation's waits are expected again from the resume on
+// (runtime/apply-snapshot.ts, expectWaits), so the answer is buffered for its re-run.
 import { expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -31,23 +32,20 @@ class Approval extends Workflow {
   });
 }
 
-it.fails(
-  "an answer sent right after resume(snapshot) reaches the wait that runs again",
-  async () => {
-    const h = new Approval({ timeout: null }).run();
-    for await (const ev of h.streamEvents()) if (ev instanceof Ask) break;
-    const snap = JSON.parse(JSON.stringify(await h.snapshot())) as Awaited<
-      ReturnType<typeof h.snapshot>
-    >;
-    await h.cancel();
+it("an answer sent right after resume(snapshot) reaches the wait that runs again", async () => {
+  const h = new Approval({ timeout: null }).run();
+  for await (const ev of h.streamEvents()) if (ev instanceof Ask) break;
+  const snap = JSON.parse(JSON.stringify(await h.snapshot())) as Awaited<
+    ReturnType<typeof h.snapshot>
+  >;
+  await h.cancel();
 
-    const again = new Approval({ timeout: null }).resume(snap);
-    const dropped = new Promise<never>((_resolve, reject) =>
-      again.unhandled$.subscribe(({ event }) =>
-        reject(new Error(`the answer was dropped as unhandled: ${JSON.stringify(event.toJSON())}`)),
-      ),
-    );
-    again.sendEvent(new Answer({ ok: true }));
-    expect(await Promise.race([again, dropped])).toBe("approved");
-  },
-);
+  const again = new Approval({ timeout: null }).resume(snap);
+  const dropped = new Promise<never>((_resolve, reject) =>
+    again.unhandled$.subscribe(({ event }) =>
+      reject(new Error(`the answer was dropped as unhandled: ${JSON.stringify(event.toJSON())}`)),
+    ),
+  );
+  again.sendEvent(new Answer({ ok: true }));
+  expect(await Promise.race([again, dropped])).toBe("approved");
+});

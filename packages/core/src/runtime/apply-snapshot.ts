@@ -2,10 +2,10 @@
 import type { Event, EventClass } from "../event.js";
 import { FanIn } from "./fan-in.js";
 import type { RevivedSnapshot } from "./restore.js";
-import type { RunState } from "./run-state.js";
+import type { RunWaiting } from "./waiting.js";
 import type { CollectMemo } from "./worker-pool.js";
 
-export function applySnapshot(run: RunState, r: RevivedSnapshot): void {
+export function applySnapshot(run: RunWaiting, r: RevivedSnapshot): void {
   run.id = r.runId;
   run.invocations = r.invocations;
   run.streamWritten = r.streamWritten;
@@ -29,6 +29,10 @@ export function applySnapshot(run: RunState, r: RevivedSnapshot): void {
       for (const event of c.events) buffer.add(event, undefined);
     }
   }
+  // The waits of invocations that were suspended are expected again from now on, before they
+  // re-run, so an answer sent right after the resume waits in the buffer for them.
+  if (r.status === "running")
+    run.expectedWaits = r.inFlight.map((i) => run.expectWaits(i.waitingFor));
   for (const event of r.waitBuffer) {
     const cls = event.constructor as EventClass;
     const buffer = (run.waitBuffer ??= new Map());

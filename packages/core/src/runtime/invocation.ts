@@ -27,7 +27,11 @@ export abstract class RunInvocation extends RunRouting {
     firstStart: number,
     memo: CollectMemo | undefined,
     invocation: number,
-    resumed?: { readonly answers: Event[] | undefined; readonly streamed: number },
+    resumed?: {
+      readonly answers: Event[] | undefined;
+      readonly streamed: number;
+      readonly waited?: EventClass[] | undefined;
+    },
   ): void {
     const def = step.definition;
     const settings = this.settings;
@@ -46,6 +50,7 @@ export abstract class RunInvocation extends RunRouting {
       const answers = resumed.answers;
       if (answers !== undefined && answers.length > 0) view.replay = answers.slice();
       view.streamed = resumed.streamed;
+      if (resumed.waited !== undefined) view.waited = resumed.waited;
       // A journaled run's re-run does not write again what its journal's stream holds (a
       // replay from 0 has no duplicates). A snapshot resumed in memory has a new stream, so
       // its re-run writes everything again: a consumer of the new handler sees the question.

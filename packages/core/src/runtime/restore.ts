@@ -24,6 +24,8 @@ export interface RevivedInvocation {
   readonly answers: Event[] | undefined;
   /** How many stream events it had written (not written again by its re-run). */
   readonly streamed: number;
+  /** The type names of the events it was suspended waiting for. */
+  readonly waitingFor: readonly string[];
 }
 
 /** A snapshot checked against the workflow, with live events. */
@@ -131,6 +133,9 @@ export function reviveSnapshot(
       answers: i.answers?.map((e, k) => event(e, `${where}.answers[${k}]`)),
       streamed:
         Number.isInteger(i.streamed) && (i.streamed as number) > 0 ? (i.streamed as number) : 0,
+      waitingFor: Array.isArray(i.waitingFor)
+        ? i.waitingFor.filter((t): t is string => typeof t === "string")
+        : [],
     };
   };
   const status = s.status as SnapshotStatus;

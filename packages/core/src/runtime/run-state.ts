@@ -296,7 +296,11 @@ export abstract class RunState implements ViewHost {
     firstStart: number,
     memo: CollectMemo | undefined,
     invocation: number,
-    resumed?: { readonly answers: Event[] | undefined; readonly streamed: number },
+    resumed?: {
+      readonly answers: Event[] | undefined;
+      readonly streamed: number;
+      readonly waited?: EventClass[] | undefined;
+    },
   ): void;
   /** Resolves the current stepwise round if it is over (stepwise layer). */
   abstract checkRound(): void;

@@ -140,6 +140,8 @@ export class Run extends RunStepwise {
     const now = performance.now();
     const held = this.pending;
     this.pending = undefined;
+    const waits = this.expectedWaits ?? [];
+    this.expectedWaits = undefined;
     if (held !== undefined) {
       // Held events: delivered once durable (journaled run), else at once.
       if (this.journal !== undefined) {
@@ -147,7 +149,7 @@ export class Run extends RunStepwise {
         this.journal.changed();
       } else for (const env of held) this.route(env.event, env.link, env.target, undefined);
     }
-    for (const i of r.inFlight) {
+    for (const [k, i] of r.inFlight.entries()) {
       this.invoke(
         i.step,
         i.event,
@@ -157,7 +159,7 @@ export class Run extends RunStepwise {
         now,
         memoOf(i.collected),
         i.invocation,
-        { answers: i.answers, streamed: i.streamed },
+        { answers: i.answers, streamed: i.streamed, waited: waits[k] },
       );
     }
     for (const i of r.retrying) {

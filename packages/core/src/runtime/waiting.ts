@@ -160,6 +160,27 @@ export abstract class RunWaiting extends RunState {
   }
 
   /** Counts `view` among the live invocations that waited for `cls` (once per class). */
+  /** Per restored in-flight invocation: the classes `expectWaits` counted for its re-run. */
+  expectedWaits: (EventClass[] | undefined)[] | undefined = undefined;
+
+  /**
+   * The classes (by type name) a restored invocation was suspended waiting for, counted as
+   * waited for now: its re-run owns them (see `invoke`), and events of them are buffered.
+   */
+  expectWaits(types: readonly string[]): EventClass[] | undefined {
+    if (types.length === 0) return undefined;
+    const byType = this.settings.plan.eventsByType;
+    const classes: EventClass[] = [];
+    for (const t of types) {
+      const cls = byType.get(t);
+      if (cls === undefined || classes.includes(cls)) continue;
+      classes.push(cls);
+      const counts = (this.waitedFor ??= new Map());
+      counts.set(cls, (counts.get(cls) ?? 0) + 1);
+    }
+    return classes.length === 0 ? undefined : classes;
+  }
+
   private noteWait(view: StepView, cls: EventClass): void {
     const waited = (view.waited ??= []);
     if (waited.includes(cls)) return;

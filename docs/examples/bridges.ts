@@ -8,6 +8,9 @@ class TradeDone extends Event.define({ confirmation: z.string() }) {}
 
 /** Decides, sends an order, and waits for the station's confirmation. */
 class Monitor extends Workflow {
+  // Confirmations come only from another run (through a bridge).
+  static override externalEvents = [TradeDone];
+
   decide = step({ accepts: [StartEvent], emits: [StopEvent] }, async (ev, ctx) => {
     const done = await ctx.waitForEvent(TradeDone, {
       // Streamed once the wait is in place, so the answer cannot arrive before it.
@@ -20,6 +23,9 @@ class Monitor extends Workflow {
 
 /** A station that runs on its own: it waits for an order, trades, and confirms. */
 class Station extends Workflow {
+  // Orders come only from another run (through a bridge).
+  static override externalEvents = [TradeOrder];
+
   serve = step({ accepts: [StartEvent], emits: [StopEvent] }, async (_ev, ctx) => {
     const order = await ctx.waitForEvent(TradeOrder, { timeout: 5_000 });
     ctx.writeEventToStream(new TradeDone({ confirmation: `${order.side} ${order.stock}: filled` }));

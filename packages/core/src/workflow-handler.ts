@@ -83,6 +83,14 @@ export class WorkflowHandler<R = unknown> extends Promise<R> {
     return this.#run.emitted$;
   }
 
+  /**
+   * The OpenTelemetry trace id of the run's span (32 hex digits), or undefined when the run is
+   * not traced: what a tracing backend (Jaeger, Tempo) finds the run by.
+   */
+  get traceId(): string | undefined {
+    return this.#run.tracing.traceId;
+  }
+
   /** The step invocations of this run so far, in start order (what `drawMostRecentExecution` draws). */
   get history(): readonly ExecutionRecord[] {
     return this.#run.history;

@@ -37,6 +37,11 @@ export interface TracingOptions {
 export class RunTracing {
   readonly enabled: boolean;
   private readonly runSpan: Span | undefined;
+
+  /** The run span's W3C trace id, or undefined when the run is not traced. */
+  get traceId(): string | undefined {
+    return this.enabled ? this.runSpan!.spanContext().traceId : undefined;
+  }
   private readonly runContext: OtelContext;
   private reported = false;
 

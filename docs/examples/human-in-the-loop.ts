@@ -4,6 +4,7 @@ import {
   Event,
   HumanResponseEvent,
   InputRequiredEvent,
+  type RunSnapshot,
   StartEvent,
   StopEvent,
   Workflow,
@@ -42,6 +43,9 @@ console.log(await handler); // transferred
 class Draft extends Event.define({ text: z.string() }) {}
 
 class EditorWorkflow extends Workflow {
+  // The answer comes from outside and no step accepts it (review waits for it): declare it.
+  static override externalEvents = [Approval];
+
   write = step({ accepts: [StartEvent], emits: [Draft] }, () => new Draft({ text: "v1" }));
 
   // waitForEvent suspends this step until the answer comes, then carries on where it was.
@@ -60,3 +64,44 @@ for await (const ev of editor.streamEvents()) {
 }
 console.log(await editor); // kept as draft
 // #endregion wait
+
+// #region snapshot
+const waiting = new EditorWorkflow().run();
+for await (const ev of waiting.streamEvents()) {
+  if (ev instanceof AskApproval) break; // asked: the run now waits for its answer
+}
+// The whole run as JSON: store it anywhere, and let the process go.
+const saved = JSON.stringify(await waiting.snapshot());
+await waiting.cancel();
+
+// Later, maybe in another process: the waiting step runs again from its start, so it asks again.
+const resumed = new EditorWorkflow().resume(JSON.parse(saved) as RunSnapshot);
+for await (const ev of resumed.streamEvents()) {
+  if (ev instanceof AskApproval) {
+    console.log(`asked again: ${ev.question}`); // asked again: Publish v1?
+    resumed.sendEvent(new Approval({ approved: true }));
+  }
+}
+console.log(await resumed); // published v1
+// #endregion snapshot
+
+// #region context
+class ChatWorkflow extends Workflow {
+  static override state = z.object({ turns: z.array(z.string()).default([]) });
+
+  reply = step(
+    { accepts: [StartEvent], emits: [StopEvent] },
+    async (ev, ctx: Context<{ turns: string[] }>) => {
+      const turns = [...(await ctx.store.get("turns")), String(ev["message"])];
+      await ctx.store.set("turns", turns);
+      return new StopEvent({ result: turns.join(" / ") });
+    },
+  );
+}
+
+const chat = new ChatWorkflow();
+const hello = chat.run({ message: "hello" });
+await hello;
+// The next run carries on from the settled run's store, as run(ctx=...) in Python.
+console.log(await chat.run({ message: "and again" }, { context: hello.ctx })); // hello / and again
+// #endregion context

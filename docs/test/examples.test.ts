@@ -87,11 +87,14 @@ it("timeouts and cancellation: run timeout, step timeout, signal and handler can
   ]);
 });
 
-it("human in the loop: answers through the stream and through waitForEvent", async () => {
+it("human in the loop: answers through the stream and waitForEvent, across a snapshot, and carries a store over", async () => {
   expect(await run("human-in-the-loop")).toEqual([
     "Transfer 250 EUR?",
     "transferred",
     "kept as draft",
+    "asked again: Publish v1?",
+    "published v1",
+    "hello / and again",
   ]);
 });
 

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { filter, map, toArray } from "rxjs";
-import { Event, StartEvent, StopEvent, Workflow, step } from "@eventloom/core";
+import {
+  Event,
+  type EventClass,
+  StartEvent,
+  StopEvent,
+  Workflow,
+  eventTypeName,
+  step,
+} from "@eventloom/core";
 
 // #region workflow
 class Progress extends Event.define({ percent: z.number() }) {}
@@ -40,3 +48,20 @@ const text = await new Promise<string>((resolve, reject) => {
 });
 console.log(text); // EVENT-DRIVEN-WORKFLOWS
 // #endregion rxjs
+
+// #region stream-limit
+class Chatty extends Workflow {
+  talk = step({ accepts: [StartEvent], emits: [StopEvent] }, (_ev, ctx) => {
+    for (let i = 1; i <= 5; i++) ctx.writeEventToStream(new Token({ text: `t${i}` }));
+    return new StopEvent({ result: "said 5 things" });
+  });
+}
+
+const unread = new Chatty({ streamLimit: 2 }).run();
+await unread; // nobody consumed the stream while the run went on
+const kept: string[] = [];
+for await (const ev of unread.streamEvents()) {
+  kept.push(ev instanceof Token ? ev.text : eventTypeName(ev.constructor as EventClass));
+}
+console.log(kept.join(" "), "| dropped:", unread.streamDropped); // t4 t5 StopEvent | dropped: 3
+// #endregion stream-limit

@@ -37,7 +37,7 @@ it("branches and loops: the guessing loop finds the secret", async () => {
   expect(await run("branches-and-loops")).toEqual(["found 37 in 3 tries"]);
 });
 
-it("streaming: for await sees progress then the stop event; RxJS operators map the stream", async () => {
+it("streaming: for await sees progress then the stop event; RxJS operators map the stream; streamLimit drops the oldest unread events", async () => {
   expect(await run("streaming")).toEqual([
     "33%",
     "67%",
@@ -45,6 +45,7 @@ it("streaming: for await sees progress then the stop event; RxJS operators map t
     "stop: event driven workflows",
     "event driven workflows",
     "EVENT-DRIVEN-WORKFLOWS",
+    "t4 t5 StopEvent | dropped: 3",
   ]);
 });
 

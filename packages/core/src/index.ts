@@ -55,6 +55,8 @@ export {
   type ResumeOptions,
   type RunInput,
   type RunResult,
+  type StatefulWorkflow,
+  type StatefulWorkflowClass,
 } from "./workflow.js";
 export { WorkflowHandler, type UnhandledEvent } from "./workflow-handler.js";
 export {

@@ -21,7 +21,7 @@ import { reviveSnapshot } from "./runtime/restore.js";
 import { RunSettings } from "./runtime/run-settings.js";
 import type { RunSnapshot } from "./runtime/snapshot.js";
 import type { StepView } from "./runtime/step-view.js";
-import type { StepDefinition } from "./step.js";
+import { type StepDefinition, type StepHandler, type StepOptions, step } from "./step.js";
 import { WorkflowHandler } from "./workflow-handler.js";
 import {
   NO_RUN_OPTIONS,
@@ -126,6 +126,29 @@ export class Workflow {
       );
     }
     this.services = manager?.services ?? new Map<string, unknown>();
+  }
+
+  /**
+   * A base class whose store is typed by `schema` (it becomes the class's `static state`): steps
+   * declared with `this.step(...)` get `ctx.store` typed, with no `Context<S>` annotation.
+   *
+   * @example
+   * class Counter extends Workflow.withState(z.object({ count: z.number().default(0) })) {
+   *   bump = this.step({ accepts: [StartEvent], emits: [StopEvent] }, async (_ev, ctx) => {
+   *     const count = (await ctx.store.get("count")) + 1; // number
+   *     await ctx.store.set("count", count);
+   *     return new StopEvent({ result: count });
+   *   });
+   * }
+   */
+  static withState<Schema extends z.ZodObject>(schema: Schema): StatefulWorkflowClass<Schema> {
+    const Stateful = class extends this {
+      static override state = schema;
+      step(options: StepOptions, handler: StepHandler): StepDefinition {
+        return step(options, handler);
+      }
+    };
+    return Stateful as unknown as StatefulWorkflowClass<Schema>;
   }
 
   /**
@@ -379,5 +402,23 @@ export class Workflow {
     return this.#plan;
   }
 }
+
+/** An instance of a `Workflow.withState(schema)` class: `this.step` types `ctx.store` as `S`. */
+export interface StatefulWorkflow<S> extends Workflow {
+  /** `step(options, handler)` with `ctx.store` typed by the class's state schema. */
+  step<const A extends readonly EventClass[], const E extends readonly EventClass[]>(
+    options: StepOptions<A, E>,
+    handler: StepHandler<InstanceType<A[number]>, InstanceType<E[number]>, S>,
+  ): StepDefinition<InstanceType<A[number]>, InstanceType<E[number]>, S>;
+}
+
+/** What `Workflow.withState(schema)` returns: extend it. */
+export type StatefulWorkflowClass<Schema extends z.ZodObject> = Omit<
+  typeof Workflow,
+  "prototype"
+> & {
+  readonly state: Schema;
+  new (options?: WorkflowOptions): StatefulWorkflow<z.output<Schema>>;
+};
 
 export type { EventClass };

@@ -19,6 +19,8 @@ export interface RemoteRunState<Result = unknown> {
   readonly result?: Result;
   /** Set when the run failed, timed out or was cancelled. */
   readonly error?: { readonly code: string; readonly message: string };
+  /** The OpenTelemetry trace id of the run's span, when the run is traced. */
+  readonly traceId?: string;
 }
 
 /** An event sent into a remote run: its type name and its data, validated by the host. */

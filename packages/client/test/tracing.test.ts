@@ -53,6 +53,10 @@ it("a run started inside a client span is a child of that span, in the client's 
     .getFinishedSpans()
     .filter((s) => s.spanContext().traceId === clientSpan.traceId && s.name === "step start");
   expect(stepSpans).toHaveLength(1);
+  // GET /runs/:id names the run's trace (the inspector links it to Jaeger).
+  expect(await client.handle(runId).status()).toMatchObject({
+    traceId: clientSpan.traceId,
+  });
 });
 
 it("a run started with no traceparent starts a trace of its own", async () => {

@@ -571,7 +571,7 @@ export function createServer(options: ServerOptions): WorkflowServer {
   }
 }
 
-/** `{ runId, workflow, status, result?, error? }` of a run. */
+/** `{ runId, workflow, status, result?, error?, traceId? }` of a run. */
 function runState(run: RunRecord): Record<string, unknown> {
   return {
     runId: run.runId,
@@ -579,6 +579,8 @@ function runState(run: RunRecord): Record<string, unknown> {
     status: run.status,
     ...(run.status === "completed" && run.result !== undefined ? { result: run.result } : {}),
     ...(run.error !== undefined ? { error: run.error } : {}),
+    // Only for a traced run: the inspector links it to the tracing backend.
+    ...(run.handler.traceId !== undefined ? { traceId: run.handler.traceId } : {}),
   };
 }
 

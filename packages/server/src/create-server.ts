@@ -747,7 +747,7 @@ function objectBody(
       throw new HttpError(
         400,
         "BAD_REQUEST",
-        `${route}: unknown key "${key}"${near !== undefined ? ` (did you mean ${near}?)` : ""}; the body is { ${keys.join(", ")} }`,
+        `${route}: unknown key "${key}"${near !== undefined ? ` (did you mean ${near}?)` : ""}; the body is { ${keys.join(", ")} }${keys.includes("input") ? ', with the start event\'s fields under input: { "input": { ... } }' : ""}`,
       );
     }
   }

@@ -76,6 +76,8 @@ describe("bad input", () => {
     const typo = await post(`${url}/workflows/order/runs`, { inptu: {} });
     expect(typo.status).toBe(400);
     expect(typo.body.error.message).toContain("did you mean input?");
+    const unwrapped = await post(`${url}/workflows/order/runs`, { orderId: "o-1" });
+    expect(unwrapped.body.error.message).toContain('under input: { "input": { ... } }');
   });
 
   it("413 BODY_TOO_LARGE for a body over bodyLimit", async () => {

@@ -1,4 +1,4 @@
-// FOUND BY snapshot-properties.test.ts (core bug, for the lead; remove `.fails` once fixed).
+// FOUND BY snapshot-properties.test.ts; fixed in core (runtime/stepwise.ts calls resumeRestored at a round).
 //
 // A stepwise run snapshotted between rounds while a step is suspended in waitForEvent, then
 // resumed stepwise (resume(snap) keeps `stepwise` from the snapshot), never runs that step
@@ -45,27 +45,24 @@ function approval(log: string[]) {
   return new StepwiseApproval({ timeout: null });
 }
 
-it.fails(
-  "a stepwise run resumed with a step suspended in waitForEvent runs that step again",
-  async () => {
-    const log: string[] = [];
-    const h = approval(log).run({}, { stepwise: true });
-    await h.runStep(); // ask#1 runs, asks, and waits
-    const snap = JSON.parse(JSON.stringify(await h.snapshot())) as RunSnapshot;
-    await h.cancel();
-    expect(snap.inFlight).toHaveLength(1);
-    expect(snap.stepwise).toBe(true);
+it("a stepwise run resumed with a step suspended in waitForEvent runs that step again", async () => {
+  const log: string[] = [];
+  const h = approval(log).run({}, { stepwise: true });
+  await h.runStep(); // ask#1 runs, asks, and waits
+  const snap = JSON.parse(JSON.stringify(await h.snapshot())) as RunSnapshot;
+  await h.cancel();
+  expect(snap.inFlight).toHaveLength(1);
+  expect(snap.stepwise).toBe(true);
 
-    const again = approval(log).resume(snap);
-    const asked: string[] = [];
-    again.events$.subscribe((e) => asked.push(e.toJSON().type));
-    await again.runStep();
-    // The in-flight invocation ran again and asked again.
-    expect(log).toEqual(["ask#1", "ask#1"]);
-    expect(asked).toContain("FoundAsk");
-    again.sendEvent(new Answer({ ok: true }));
-    for (let round = 0; round < 5 && !again.isDone(); round++) await again.runStep();
-    expect(again.isDone()).toBe(true);
-    expect(await again).toBe("approved");
-  },
-);
+  const again = approval(log).resume(snap);
+  const asked: string[] = [];
+  again.events$.subscribe((e) => asked.push(e.toJSON().type));
+  await again.runStep();
+  // The in-flight invocation ran again and asked again.
+  expect(log).toEqual(["ask#1", "ask#1"]);
+  expect(asked).toContain("FoundAsk");
+  again.sendEvent(new Answer({ ok: true }));
+  for (let round = 0; round < 5 && !again.isDone(); round++) await again.runStep();
+  expect(again.isDone()).toBe(true);
+  expect(await again).toBe("approved");
+});

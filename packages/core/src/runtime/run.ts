@@ -118,6 +118,14 @@ export class Run extends RunStepwise {
   /** The snapshot this run continues from, until its in-flight work has been started again. */
   private restored: RevivedSnapshot | undefined = undefined;
 
+  /** A stepwise run's first round after a resume: what was in flight runs again in it. */
+  protected resumeRestored(): void {
+    const restored = this.restored;
+    if (restored === undefined || !restored.started) return;
+    this.restored = undefined;
+    if (!this.settled) this.continueRestored(restored);
+  }
+
   /** A snapshot of a settled run: the handler settles the same way at once. */
   private settleRestored(r: RevivedSnapshot): void {
     if (r.status === "completed") {

@@ -5,6 +5,9 @@ import { RunInvocation } from "./invocation.js";
 import type { Round } from "./run-state.js";
 
 export abstract class RunStepwise extends RunInvocation {
+  /** A run resumed from a snapshot: starts again what was in flight (the first round's work). */
+  protected abstract resumeRestored(): void;
+
   async runStep(): Promise<Event[] | null> {
     if (this.settled) {
       if (this.status === "failed" || this.status === "timed_out") throw this.failure;
@@ -23,6 +26,7 @@ export abstract class RunStepwise extends RunInvocation {
     });
     const round: Round = { seq: 0, produced: [], resolve, reject };
     this.round = round;
+    this.resumeRestored();
     const held = this.pending ?? [];
     this.pending = undefined;
     if (!this.started) {

@@ -17,6 +17,7 @@ import { type Context as HonoContext, Hono } from "hono";
 import { cors as honoCors } from "hono/cors";
 import { HttpError, issuesOf } from "./internal/http-error.js";
 import { type OpenStreams, runEventStream, sseChannel } from "./internal/event-stream-response.js";
+import type { InspectorOptions } from "./inspector-options.js";
 import { type InspectorAssets, inspectorModule } from "./internal/inspector.js";
 import type { RunInfo } from "./run-info.js";
 import {
@@ -28,12 +29,6 @@ import {
 import { stepsSummary } from "./steps-summary.js";
 import { tokenChecker } from "./internal/token.js";
 import { eventJsonSchema, externalEventTypes, isStartOrStop } from "./internal/workflow-events.js";
-
-/** Options of the inspector page (`createServer({ inspector })`). */
-export interface InspectorOptions {
-  /** A Jaeger UI base URL: the run page links the run's trace there. */
-  readonly jaegerUrl?: string;
-}
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {

@@ -4,8 +4,8 @@ export {
   type ListenOptions,
   type ListeningServer,
   type WorkflowServer,
-  type InspectorOptions,
 } from "./create-server.js";
+export type { InspectorOptions } from "./inspector-options.js";
 
 export type { RunInfo, RunErrorInfo } from "./run-info.js";
 export type { StepsSummary, StepCounts } from "./steps-summary.js";

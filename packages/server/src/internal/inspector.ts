@@ -3,7 +3,7 @@ import type { InspectorAssets, workflowGraph } from "@eventloom/inspector";
 
 export type { InspectorAssets };
 
-import type { InspectorOptions } from "../create-server.js";
+import type { InspectorOptions } from "../inspector-options.js";
 
 interface InspectorModule {
   readonly workflowGraph: typeof workflowGraph;

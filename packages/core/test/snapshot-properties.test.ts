@@ -14,6 +14,7 @@ import {
   buildWorkflow,
   invocationNumber,
   newProbe,
+  seedFromEnv,
   specArb,
   streamInvocation,
   streamKey,
@@ -221,7 +222,7 @@ describe("snapshot round trip (property)", () => {
         // Nothing ran twice but the invocations in flight at a cut.
         expect(probe.starts.length).toBe(reference.starts + reruns);
       }),
-      { numRuns: 300, seed: 0x5eed18, endOnFailure: true, timeout: 10_000 },
+      { numRuns: 300, seed: seedFromEnv(0x5eed18), endOnFailure: true, timeout: 10_000 },
     );
   }, 60_000);
 });

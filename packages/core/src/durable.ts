@@ -4,7 +4,7 @@ import type { Event, EventJSON } from "./event.js";
 import type { WorkflowPlan } from "./internal/plan.js";
 import type { Journal } from "./journal.js";
 import { foldJournal } from "./runtime/journal-records.js";
-import { CLAIM_MS, writerFor } from "./runtime/journal-writer.js";
+import { writerFor } from "./runtime/journal-writer.js";
 import { type RevivedSnapshot, reviveSnapshot } from "./runtime/restore.js";
 
 /** A journaled run, read back and claimed by this process. */
@@ -36,7 +36,7 @@ export async function loadRun(
 ): Promise<LoadedRun> {
   const writer = writerFor(journal);
   if (writer.live.has(runId)) throw new RunOwnedError(runId, " (in this very process)");
-  if (!(await journal.claim(runId, writer.owner, CLAIM_MS))) throw new RunOwnedError(runId);
+  if (!(await journal.claim(runId, writer.owner, writer.claimMs))) throw new RunOwnedError(runId);
   try {
     const entries = await journal.read(runId);
     if (entries.length === 0) throw new RunNotFoundError(runId, "the journal");

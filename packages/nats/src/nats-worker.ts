@@ -605,7 +605,7 @@ class Worker implements NatsWorker {
     } catch (error) {
       this.#settings.onError(
         new WorkflowRuntimeError(
-          `Run ${held.runId} of ${held.served.name}: its stream could not be published from event ${seq} on (${error instanceof Error ? error.message : String(error)}); a stream event whose class no step accepts or emits must be listed in static externalEvents so a resumed run can read it back`,
+          `Run ${held.runId} of ${held.served.name}: its stream could not be published from event ${seq} on (${error instanceof Error ? error.message : String(error)})`,
           { cause: error },
         ),
       );

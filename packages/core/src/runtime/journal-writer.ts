@@ -45,7 +45,7 @@ export class JournalWriter {
   private heartbeat: ReturnType<typeof setInterval> | undefined = undefined;
 
   /** How long each claim lasts: the store's own lease if it sets one, else `CLAIM_MS`. */
-  private readonly claimMs: number;
+  readonly claimMs: number;
 
   constructor(readonly journal: Journal) {
     const lease = journal.claimMs;

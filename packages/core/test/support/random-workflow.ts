@@ -92,8 +92,14 @@ export interface Probe {
   /** Set by the test: which handler ("process") is live now. */
   phase: number;
   /** Every attempt started, in order. */
-  readonly starts: { inv: string; attempt: number; step: string; phase: number }[];
-  /** The wait steps (by step name) whose wait has returned an answer, in any handler. */
+  readonly starts: {
+    inv: string;
+    attempt: number;
+    step: string;
+    phase: number;
+    runId: string;
+  }[];
+  /** The waits (`<runId> <step name>`) that have returned an answer, in any handler. */
   readonly answered: Set<string>;
 }
 
@@ -131,6 +137,12 @@ export function streamInvocation(ev: Event): string | undefined {
   return typeof data?.["inv"] === "string" ? data["inv"] : undefined;
 }
 
+/** The start value: the run's input `{ start }` if it has one, else the spec's. */
+function startOf(ev: Event, fallback: number): number {
+  const start = (ev as unknown as Record<string, unknown>)["start"];
+  return typeof start === "number" ? start : fallback;
+}
+
 /** A step's pace, not a wait for work: lets the journal's flush (setImmediate) run first. */
 const macrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -163,6 +175,7 @@ export function buildWorkflow(spec: Spec, probe: Probe, options: WorkflowOptions
       attempt: ctx.retry.attempt,
       step: name,
       phase: probe.phase,
+      runId: ctx.runId,
     });
   };
   const write = (ctx: Context, tag: string, count: number) => {
@@ -171,7 +184,7 @@ export function buildWorkflow(spec: Spec, probe: Probe, options: WorkflowOptions
   };
   const input = (i: number) => (i === 0 ? StartEvent : stageEvents[i]!);
   const valueOf = (ev: Event, i: number): number =>
-    i === 0 ? spec.start : (ev as unknown as { v: number }).v;
+    i === 0 ? startOf(ev, spec.start) : (ev as unknown as { v: number }).v;
   const out = (i: number, v: number): Event =>
     new (stageEvents[i + 1] as unknown as new (d: { v: number }) => Event)({ v });
 
@@ -377,7 +390,7 @@ export function buildWorkflow(spec: Spec, probe: Probe, options: WorkflowOptions
             const a = await ctx.waitForEvent(Ans, {
               waiterEvent: new Ask({ tag: name, inv: ctx.invocationId }),
             });
-            probe.answered.add(name);
+            probe.answered.add(`${ctx.runId} ${name}`);
             // A slow wait step writes nothing after its wait: core drops the first write after a
             // replayed wait (found-replayed-wait-drops-stream-write.test.ts), and a slow one is
             // the one in flight with its answer journaled at a crash.

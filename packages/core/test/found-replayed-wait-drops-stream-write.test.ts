@@ -1,4 +1,4 @@
-// FOUND BY durable-properties.test.ts (core bug, for the lead; remove `.fails` once fixed).
+// FOUND BY durable-properties.test.ts; fixed in core (a replayed wait asks as the first run did, so the skip is spent on its question).
 //
 // A journaled step that asked its question (waiterEvent), got its answer (journaled), and was in
 // flight when its process died, loses the first stream event it writes after the wait once it
@@ -67,25 +67,22 @@ function crashable(base: Journal) {
   return { journal, crash: () => (dead = true) };
 }
 
-it.fails(
-  "a recovered step whose wait was answered before the crash writes its next stream event",
-  async () => {
-    const base = memoryJournal();
-    const first = crashable(base);
-    const log: string[] = [];
-    const wf1 = approval(first.journal, new Promise<void>(() => {}), log);
-    const h1 = wf1.run();
-    for await (const ev of h1.streamEvents()) if (ev instanceof Ask) break;
-    // Resolves once the answer is durable (it is then delivered to the waiting step).
-    await wf1.sendEvent(h1.runId, new Answer({ ok: true }));
-    while (!log.includes("answered ask#1")) await new Promise((r) => setImmediate(r));
-    first.crash(); // the step is in flight (held), its answer journaled
+it("a recovered step whose wait was answered before the crash writes its next stream event", async () => {
+  const base = memoryJournal();
+  const first = crashable(base);
+  const log: string[] = [];
+  const wf1 = approval(first.journal, new Promise<void>(() => {}), log);
+  const h1 = wf1.run();
+  for await (const ev of h1.streamEvents()) if (ev instanceof Ask) break;
+  // Resolves once the answer is durable (it is then delivered to the waiting step).
+  await wf1.sendEvent(h1.runId, new Answer({ ok: true }));
+  while (!log.includes("answered ask#1")) await new Promise((r) => setImmediate(r));
+  first.crash(); // the step is in flight (held), its answer journaled
 
-    const [h2] = await approval(base, Promise.resolve(), log).recover();
-    expect(await h2).toBe(true);
-    expect(log).toEqual(["answered ask#1", "answered ask#1"]);
-    const replay: string[] = [];
-    for await (const ev of h2!.streamEvents({ from: 0 })) replay.push(ev.toJSON().type);
-    expect(replay).toEqual(["ReplayAsk", "ReplayAfter", "StopEvent"]);
-  },
-);
+  const [h2] = await approval(base, Promise.resolve(), log).recover();
+  expect(await h2).toBe(true);
+  expect(log).toEqual(["answered ask#1", "answered ask#1"]);
+  const replay: string[] = [];
+  for await (const ev of h2!.streamEvents({ from: 0 })) replay.push(ev.toJSON().type);
+  expect(replay).toEqual(["ReplayAsk", "ReplayAfter", "StopEvent"]);
+});

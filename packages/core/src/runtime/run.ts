@@ -1,6 +1,6 @@
 // One run of a workflow: its lifecycle (start, stop, fail, time out, cancel) and its views.
 import { ROOT_CONTEXT } from "@opentelemetry/api";
-import { Observable, Subject } from "rxjs";
+import type { Observable } from "rxjs";
 import { WorkflowCancelledError, WorkflowTimeoutError } from "../errors.js";
 import { type Event, type EventClass, StopEvent, eventSchema } from "../event.js";
 import {
@@ -9,19 +9,18 @@ import {
   WorkflowTimedOutEvent,
 } from "../workflow-events.js";
 import { addDeadline } from "./deadlines.js";
-import type { EventJSON } from "../event.js";
 import type { Journal } from "../journal.js";
 import { FanIn } from "./fan-in.js";
-import { foldJournal } from "./journal-records.js";
-import { applySnapshot, memoOf } from "./apply-snapshot.js";
+import { applySnapshot } from "./apply-snapshot.js";
 import type { RevivedSnapshot } from "./restore.js";
 import type { RunSnapshot } from "./snapshot.js";
 import { takeSnapshot } from "./take-snapshot.js";
-import type { PendingRetry } from "./worker-pool.js";
 import type { RunStart, UnhandledEvent } from "./run-state.js";
 import { scheduleStart } from "./start-queue.js";
 import { StepView } from "./step-view.js";
-import { reviveStreamed } from "./streamed-events.js";
+import { continueRestored, restoredOutcome } from "./continue-restored.js";
+import { emittedOf, unhandledOf } from "./run-buses.js";
+import { replayStream } from "./replay-stream.js";
 import { RunStepwise } from "./stepwise.js";
 import { type RunStatus, RunTracing } from "./tracing.js";
 import { verboseLog } from "./verbose-log.js";
@@ -128,100 +127,23 @@ export class Run extends RunStepwise {
 
   /** A snapshot of a settled run: the handler settles the same way at once. */
   private settleRestored(r: RevivedSnapshot): void {
-    if (r.status === "completed") {
-      const stop = r.result instanceof StopEvent ? r.result : new StopEvent({ result: r.result });
-      this.finish("completed", r.result, stop);
-      return;
-    }
-    const error = r.error;
-    const terminal =
-      r.status === "cancelled"
-        ? new WorkflowCancelledEvent({ reason: undefined })
-        : r.status === "timed_out"
-          ? new WorkflowTimedOutEvent({ timeoutMs: this.timeoutMs ?? 0, activeSteps: [] })
-          : new WorkflowFailedEvent({ step: "", error, attempts: 0 });
-    this.finish(r.status as RunStatus, error, terminal);
+    const { status, value, terminal } = restoredOutcome(r, this.timeoutMs);
+    this.finish(status, value, terminal);
   }
 
   /** Starts again what a snapshot had in flight or waiting out a retry, then the queues. */
   private continueRestored(r: RevivedSnapshot): void {
-    const now = performance.now();
-    const held = this.pending;
-    this.pending = undefined;
-    const waits = this.expectedWaits ?? [];
-    this.expectedWaits = undefined;
-    if (held !== undefined) {
-      // Held events: delivered once durable (journaled run), else at once.
-      if (this.journal !== undefined) {
-        (this.inbound ??= []).push(...held);
-        this.journal.changed();
-      } else for (const env of held) this.route(env.event, env.link, env.target, undefined);
-    }
-    for (const [k, i] of r.inFlight.entries()) {
-      this.invoke(
-        i.step,
-        i.event,
-        undefined,
-        i.attempt,
-        i.lastError,
-        now,
-        memoOf(i.collected),
-        i.invocation,
-        { answers: i.answers, streamed: i.streamed, waited: waits[k] },
-      );
-    }
-    for (const i of r.retrying) {
-      const retry: PendingRetry = {
-        event: i.event,
-        link: undefined,
-        attempt: i.attempt,
-        lastError: i.lastError,
-        firstStart: now,
-        memo: memoOf(i.collected),
-        invocation: i.invocation,
-      };
-      this.requeueRetry(i.step, retry, i.delayMs);
-    }
-    for (const step of this.settings.plan.steps) this.pump(step);
+    continueRestored(this, r);
   }
 
   /**
    * The stream from event `from` (0 = the first): a journaled run's earlier events come from its
-   * journal, then the run's events as they are released. A run in memory only has no earlier
-   * events to give: its stream is as `streamEvents()` gives it.
+   * journal, then the run's events as they are released (see `replayStream`).
    */
   async *streamFrom(from: number): AsyncGenerator<Event> {
     // A run read back from its journal knows how much it had streamed only once it is loaded.
     await this.loaded;
-    const journal = this.journalOf;
-    if (journal === undefined) {
-      yield* { [Symbol.asyncIterator]: () => this.stream.iterate() };
-      return;
-    }
-    // Attached first, so nothing released while the journal is read is missed. A first
-    // consumer gets the backlog too: events from index `dropped` on, else from `delivered`.
-    const stream = this.stream;
-    const delivered = this.streamDelivered;
-    let index = stream.hasAttached ? delivered : delivered - this.unconsumedBacklog();
-    const live = stream.iterate();
-    // A run whose first checkpoint is not durable yet has streamed nothing durable either.
-    const entries = await journal.read(this.runId);
-    const journaled = entries.length === 0 ? [] : foldJournal(this.runId, entries).stream;
-    const workflow = this.settings.workflow as { reviveEvent(json: EventJSON): Event };
-    const revive = (json: EventJSON) => workflow.reviveEvent(json);
-    for (let i = from; i < Math.min(delivered, journaled.length); i++) {
-      yield reviveStreamed(this.settings.plan, revive, journaled[i]!);
-    }
-    const first = Math.max(from, delivered);
-    for await (const ev of { [Symbol.asyncIterator]: () => live }) {
-      if (!(ev instanceof StopEvent) && index++ < first) continue;
-      yield ev;
-    }
-  }
-
-  /** How many delivered stream events wait in the backlog for a first consumer. */
-  private unconsumedBacklog(): number {
-    return this.streamInstance?.backlogLength ?? 0;
+    yield* replayStream(this, this.journalOf, from);
   }
 
   /** The journal this run is journaled in (kept after the run has settled, for replays). */
@@ -243,30 +165,12 @@ export class Run extends RunStepwise {
 
   /** Events no step accepted (hot, no replay), then complete at the run's end. */
   get unhandled$(): Observable<UnhandledEvent> {
-    return new Observable<UnhandledEvent>((subscriber) => {
-      if (this.settled) {
-        subscriber.complete();
-        return undefined;
-      }
-      this.unhandledEvents ??= new Subject<UnhandledEvent>();
-      return this.unhandledEvents.subscribe(subscriber);
-    });
+    return unhandledOf(this);
   }
 
-  /**
-   * Every event a step of this run returns or sends, as it is emitted (hot, no replay), then
-   * complete at the run's end. Events sent from outside (`handler.sendEvent`) are not in it, so
-   * two runs bridged both ways cannot echo an event back and forth.
-   */
+  /** Every event a step returns or sends (hot, no replay); see `emittedOf`. */
   get emitted$(): Observable<Event> {
-    return new Observable<Event>((subscriber) => {
-      if (this.settled) {
-        subscriber.complete();
-        return undefined;
-      }
-      this.emittedEvents ??= new Subject<Event>();
-      return this.emittedEvents.subscribe(subscriber);
-    });
+    return emittedOf(this);
   }
 
   start(): void {

@@ -46,6 +46,9 @@ export abstract class RunWaiting extends RunState {
     const requirements = options?.requirements as Record<string, unknown> | undefined;
     const replayed = view.replay === undefined ? undefined : replayAnswer(view, cls, requirements);
     if (replayed !== undefined) {
+      // Asked as the first run asked (its journal holds the question: the write is skipped), so
+      // the re-run's stream writes line up with what the journal holds.
+      if (options?.waiterEvent !== undefined) this.askNow(view, options.waiterEvent);
       (view.answers ??= []).push(replayed);
       return Promise.resolve(replayed);
     }

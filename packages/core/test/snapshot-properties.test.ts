@@ -6,7 +6,13 @@
 // "A snapshot resumed in memory has a new stream, so its re-run writes everything again").
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type Event, type RunSnapshot, StopEvent, type WorkflowHandler } from "../src/index.js";
+import {
+  type Event,
+  type RunSnapshot,
+  StopEvent,
+  type WorkflowHandler,
+  memoryJournal,
+} from "../src/index.js";
 import {
   type Built,
   type Probe,
@@ -125,6 +131,8 @@ function checkResumedStarts(probe: Probe, phase: number, cut: RunSnapshot): void
 }
 
 const caseArb = fc.record({
+  /** The cut run is journaled (its snapshot is resumed in memory all the same). */
+  journaled: fc.boolean(),
   spec: specArb,
   cut1: fc.nat({ max: 1000 }),
   second: fc.option(
@@ -138,7 +146,7 @@ const caseArb = fc.record({
 describe("snapshot round trip (property)", () => {
   it("any workflow cut at any step boundary (once or twice) and resumed from JSON ends as the uncut run", async () => {
     await fc.assert(
-      fc.asyncProperty(caseArb, async ({ spec, cut1, second }) => {
+      fc.asyncProperty(caseArb, async ({ spec, journaled, cut1, second }) => {
         const reference = await uninterrupted(spec);
         const { rounds, outcome: stepwise } = await stepwiseRounds(spec);
         // Stepwise or not, the workflow is deterministic: the model the cuts compare against.
@@ -148,7 +156,7 @@ describe("snapshot round trip (property)", () => {
 
         const probe = newProbe();
         probe.phase = 1;
-        const b1 = buildWorkflow(spec, probe);
+        const b1 = buildWorkflow(spec, probe, journaled ? { journal: memoryJournal() } : {});
         const h1 = b1.workflow.run({}, { stepwise: true });
         const events1: Event[] = [];
         h1.events$.subscribe((e) => events1.push(e));

@@ -361,9 +361,11 @@ export function buildWorkflow(spec: Spec, probe: Probe, options: WorkflowOptions
             async (ev, ctx) => {
               begin(ctx, name);
               const v = valueOf(ev, i);
-              write(ctx, `${name} a${ctx.retry.attempt}`, 1);
               await ctx.store.set(`${name} attempt`, ctx.retry.attempt);
               if (ctx.retry.attempt === 1) throw new Error(`${name} fails its first attempt`);
+              // Written once it cannot fail: a failed attempt's writes stay in an in-memory
+              // run's stream but not in a journaled one's (its effects land only if it ends well).
+              write(ctx, `${name} a${ctx.retry.attempt}`, 1);
               return out(i, next(v + 3, i));
             },
           ),

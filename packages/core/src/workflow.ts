@@ -194,7 +194,7 @@ export class Workflow {
     }
     const untraced = parent === undefined && this.options.tracer === undefined && !otelInUse();
     const traceParent = untraced ? ROOT_CONTEXT : traceParentOf(parent);
-    return new WorkflowHandler<RunResult<W>>({
+    const handler = new WorkflowHandler<RunResult<W>>({
       settings: this.#settingsFor(plan),
       startEvent,
       timeoutMs,
@@ -209,6 +209,10 @@ export class Workflow {
       runId: opts.runId,
       store,
     });
+    // The parent's snapshot names the runs its invocation started (see `nested`).
+    if (parent !== undefined)
+      (parent.nested ??= []).push({ workflow: plan.workflowName, runId: handler.runId });
+    return handler;
   }
 
   /**

@@ -32,6 +32,13 @@ export interface SnapshotInvocation {
    * writes are not written again: the stream holds them).
    */
   readonly streamed?: number;
+  /**
+   * In flight only: the nested runs it had started (`run(input, { parent: ctx })`), by workflow
+   * and run id. Resuming runs the invocation again from its start, so it starts its nested runs
+   * anew; the earlier ones ended with the run the snapshot was taken of (they inherit its
+   * cancellation), or are resumed on their own from their own snapshots or journal.
+   */
+  readonly nested?: readonly { readonly workflow: string; readonly runId: string }[];
   /** In flight only: the event classes it was suspended waiting for. */
   readonly waitingFor?: readonly string[];
 }

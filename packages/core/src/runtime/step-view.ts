@@ -107,6 +107,8 @@ export class StepView implements Context {
   answers: Event[] | undefined = undefined;
   /** After a resume: earlier answers handed back, in order, to the re-run's waits. */
   replay: Event[] | undefined = undefined;
+  /** The nested runs this attempt started (`run(input, { parent: ctx })`), as snapshots name them. */
+  nested: { readonly workflow: string; readonly runId: string }[] | undefined = undefined;
   /** How many events this attempt has put in the run's stream so far (a snapshot keeps it). */
   streamed = 0;
   /** After a resume: how many of the re-run's first stream writes are in the stream already. */

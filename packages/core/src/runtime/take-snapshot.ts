@@ -64,6 +64,7 @@ export function takeSnapshot(run: RunState, result: unknown): RunSnapshot {
       ...(types === undefined ? {} : { waitingFor: types }),
       ...(v.answers === undefined ? {} : { answers: v.answers.map((e) => json(e, "answer")) }),
       ...(v.streamed > 0 ? { streamed: v.streamed } : {}),
+      ...(v.nested === undefined ? {} : { nested: v.nested.map((n) => ({ ...n })) }),
     });
     if (v.collectLog !== undefined) reverts.push(v);
     for (const t of types ?? [])

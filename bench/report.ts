@@ -185,6 +185,18 @@ export function judge(rows: readonly Row[]): Target[] {
     "<= 1.2 (10x work in at most 12x time)",
     (v) => v <= 1.2,
   );
+  check(
+    "http POST ?wait=true of a 3-step run: eventloom / bare Hono route with the 3 steps as calls",
+    pairedRatio(row("http POST "), "eventloom", "floor"),
+    "<= 1.3",
+    (v) => v <= 1.3,
+  );
+  check(
+    "sse delivery of one run's stream: eventloom / bare Hono streamSSE route",
+    pairedRatio(row("sse GET "), "eventloom", "floor"),
+    "<= 1.5",
+    (v) => v <= 1.5,
+  );
   const idle = valueOf(row("idle_memory "), "eventloom");
   check(
     "idle run memory, KB per run",

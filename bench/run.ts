@@ -367,6 +367,7 @@ const scenarios: Record<ScenarioName, Scenario> = {
   postgres: async (s, _engines, log) =>
     (await import("./durable/postgres.js")).postgresScenario(s, log),
   http: async (s, _engines, log) => (await import("./http/http.js")).httpScenario(s, log),
+  sse: async (s, _engines, log) => (await import("./http/sse.js")).sseScenario(s, log),
   nats: async (s, _engines, log) => (await import("./nats/nats.js")).natsScenario(s, log),
   cold: async (s, _engines, log) => (await import("./cold/cold.js")).coldScenario(s, log),
 

@@ -94,6 +94,8 @@ export interface Sizes {
   /** HTTP: requests per measurement, and the connections they are spread over. */
   readonly httpRequests: number;
   readonly httpConnections: number;
+  /** SSE: events one run streams to a client per measurement. */
+  readonly sseEvents: number;
   /** NATS: messages (floor) or runs (Eventloom) per measurement. */
   readonly natsMessages: number;
   /** Cold starts: child processes spawned per engine. */
@@ -128,6 +130,7 @@ export const FULL: Sizes = {
   durableSequentialFull: 20,
   httpRequests: 2_000,
   httpConnections: 20,
+  sseEvents: 20_000,
   natsMessages: 500,
   coldSpawns: 11,
   serviceReps: 5,
@@ -156,6 +159,7 @@ export const SMOKE: Sizes = {
   durableSequentialFull: 3,
   httpRequests: 40,
   httpConnections: 4,
+  sseEvents: 200,
   natsMessages: 20,
   coldSpawns: 1,
   serviceReps: 1,
@@ -176,6 +180,7 @@ export const SCENARIOS = [
   "sqlite",
   "postgres",
   "http",
+  "sse",
   "nats",
   "cold",
 ] as const;
@@ -188,6 +193,7 @@ export const SOLO_SCENARIOS: readonly ScenarioName[] = [
   "sqlite",
   "postgres",
   "http",
+  "sse",
   "nats",
   "cold",
 ];

@@ -1,7 +1,8 @@
 /**
- * HTTP: a one-step workflow served by `@eventloom/server` (`POST /workflows/:name/runs?wait=true`,
+ * HTTP: a three-step workflow served by `@eventloom/server` (`POST /workflows/:name/runs?wait=true`,
  * the run's result in the answer) against the floor, a bare Hono route on @hono/node-server that
- * parses the same JSON body and answers the same JSON shape with no engine behind it. Both listen
+ * parses the same JSON body, runs the same three steps as plain (async) function calls and
+ * answers the same JSON shape with no engine behind it. Both listen
  * on 127.0.0.1 in this process; the load comes from autocannon in a child process (`load.mjs`,
  * so the load generator does not share this process's event loop): `httpRequests` requests over
  * `httpConnections` keep-alive connections. The figures are autocannon's: wall time per request
@@ -12,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { StartEvent, StopEvent, Workflow, step } from "@eventloom/core";
+import { Event, StartEvent, StopEvent, Workflow, step } from "@eventloom/core";
 import { createServer } from "@eventloom/server";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
@@ -28,13 +29,42 @@ class Ask extends StartEvent.define({ i: z.number() }) {
   static override typeName = "Ask";
 }
 
+class Checked extends Event.define({ i: z.number() }) {
+  static override typeName = "Checked";
+}
+
+class Priced extends Event.define({ i: z.number() }) {
+  static override typeName = "Priced";
+}
+
 /** Requests served by each side, checked against what autocannon sent. */
 const served: Record<EngineName, number> = { floor: 0, eventloom: 0, llamaindex: 0 };
 
+/**
+ * The three steps' work, shared by both sides: each adds one, so the answer (41 + 3 = 44) shows
+ * that all three ran; the last one counts the request.
+ */
+const work = {
+  check: async (i: number) => i + 1,
+  price: async (i: number) => i + 1,
+  answer: async (i: number, side: "floor" | "eventloom") => {
+    served[side]++;
+    return i + 1;
+  },
+};
+
+/** The answer both sides give: 41 in, through three steps. */
+const RESULT = 44;
+
 class Answer extends Workflow {
-  answer = step({ accepts: [Ask], emits: [StopEvent] }, async (ev) => {
-    served.eventloom++;
-    return new StopEvent({ result: ev.i + 1 });
+  check = step({ accepts: [Ask], emits: [Checked] }, async (ev) => {
+    return new Checked({ i: await work.check(ev.i) });
+  });
+  price = step({ accepts: [Checked], emits: [Priced] }, async (ev) => {
+    return new Priced({ i: await work.price(ev.i) });
+  });
+  answer = step({ accepts: [Priced], emits: [StopEvent] }, async (ev) => {
+    return new StopEvent({ result: await work.answer(ev.i, "eventloom") });
   });
 }
 
@@ -43,15 +73,15 @@ interface Listening {
   close(): Promise<void>;
 }
 
-/** The floor: the same route and answer, no engine. */
+/** The floor: the same route, the same three steps as plain calls, the same answer; no engine. */
 function floorServer(): Promise<Listening> {
   const app = new Hono();
   app.post("/workflows/:name/runs", async (c) => {
     const body = (await c.req.json()) as { input?: { i?: unknown } };
     const i = body.input?.i;
     if (typeof i !== "number") return c.json({ error: { code: "bad_request" } }, 400);
-    served.floor++;
-    return c.json({ runId: randomUUID(), status: "completed", result: i + 1 }, 200);
+    const result = await work.answer(await work.price(await work.check(i)), "floor");
+    return c.json({ runId: randomUUID(), status: "completed", result }, 200);
   });
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
@@ -140,6 +170,20 @@ export async function httpScenario(s: Sizes, _log: (line: string) => void): Prom
     ["eventloom", []],
   ]);
   try {
+    // autocannon counts statuses, not bodies: one request per side first checks the answer.
+    for (const side of ["floor", "eventloom"] as const) {
+      const res = await fetch(`${servers[side].url}${PATH}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: BODY,
+      });
+      const answer = (await res.json()) as { status?: unknown; result?: unknown };
+      if (res.status !== 200 || answer.status !== "completed" || answer.result !== RESULT) {
+        throw new Error(
+          `http ${side}: expected 200 { status: "completed", result: ${RESULT} }, got ${res.status} ${JSON.stringify(answer)}`,
+        );
+      }
+    }
     const sides = [{ name: "floor" as const }, { name: "eventloom" as const }];
     const perRequest = await sample(
       { reps: s.serviceReps, warmups: s.serviceWarmups },
@@ -169,7 +213,7 @@ export async function httpScenario(s: Sizes, _log: (line: string) => void): Prom
       for (const [name, xs] of samples) out[name] = measured(xs.map((x) => x * scale));
       return out;
     };
-    const what = `${n} requests, ${s.httpConnections} connections`;
+    const what = `3 steps, ${n} requests, ${s.httpConnections} connections`;
     return [
       {
         scenario: "http",

@@ -393,11 +393,9 @@ export function buildWorkflow(spec: Spec, probe: Probe, options: WorkflowOptions
               waiterEvent: new Ask({ tag: name, inv: ctx.invocationId }),
             });
             probe.answered.add(`${ctx.runId} ${name}`);
-            // A slow wait step writes nothing after its wait: core drops the first write after a
-            // replayed wait (found-replayed-wait-drops-stream-write.test.ts), and a slow one is
-            // the one in flight with its answer journaled at a crash.
+            // A slow one is in flight, its answer journaled, when a journal flush comes.
             if (stage.slow) await macrotask();
-            else write(ctx, `${name} after`, 1);
+            write(ctx, `${name} after`, 1);
             await ctx.store.set(name, a.x);
             return out(i, next(v + a.x, i));
           }),

@@ -197,6 +197,12 @@ export function judge(rows: readonly Row[]): Target[] {
     "<= 1.5",
     (v) => v <= 1.5,
   );
+  check(
+    "sse delivery, against streamSSE writing the same frames in batches",
+    pairedRatio(row("sse against a floor writing"), "eventloom", "floor"),
+    "<= 1.5",
+    (v) => v <= 1.5,
+  );
   const idle = valueOf(row("idle_memory "), "eventloom");
   check(
     "idle run memory, KB per run",

@@ -57,7 +57,7 @@ async function read(res) {
 
 async function floorRound(job) {
   const t0 = performance.now();
-  const read$ = await read(await fetch(`${job.url}/events`));
+  const read$ = await read(await fetch(job.url));
   return { ms: performance.now() - t0, ...read$ };
 }
 

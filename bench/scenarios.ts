@@ -128,7 +128,7 @@ export const FULL: Sizes = {
   durableSteps: 3,
   durableSequential: 200,
   durableSequentialFull: 20,
-  httpRequests: 2_000,
+  httpRequests: 5_000,
   httpConnections: 20,
   sseEvents: 20_000,
   natsMessages: 500,

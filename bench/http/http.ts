@@ -5,8 +5,9 @@
  * answers the same JSON shape with no engine behind it. Both listen
  * on 127.0.0.1 in this process; the load comes from autocannon in a child process (`load.mjs`,
  * so the load generator does not share this process's event loop): `httpRequests` requests over
- * `httpConnections` keep-alive connections. The figures are autocannon's: wall time per request
- * (the inverse of throughput) and latency percentiles.
+ * `httpConnections` keep-alive connections. The figures: wall time per request (the inverse of
+ * throughput; from the start of the load to its last response, timed in `load.mjs`) and
+ * autocannon's latency percentiles.
  */
 import { fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -109,10 +110,10 @@ interface LoadReport {
   readonly non2xx: number;
   readonly errors: number;
   readonly timeouts: number;
-  /** When the load started and ended (Dates, as ISO strings once they cross IPC). */
-  readonly start: string;
-  readonly finish: string;
-  readonly latency: { readonly p50: number; readonly p99: number };
+  /** From the start of the load to the last response, on the load process's clock (load.mjs). */
+  readonly wallMs: number;
+  /** Latency percentiles in ms, from every response's own time (load.mjs). */
+  readonly latencyMs: { readonly p50: number; readonly p99: number };
 }
 
 /** The load generator: `load.mjs` in a child process, one autocannon run per job. */
@@ -201,11 +202,10 @@ export async function httpScenario(s: Sizes, _log: (line: string) => void): Prom
           throw new Error(`http ${side.name}: ${answered} runs served for ${n} requests`);
         }
         if (!warmUp) {
-          p50.get(side.name)!.push(report.latency.p50);
-          p99.get(side.name)!.push(report.latency.p99);
+          p50.get(side.name)!.push(report.latencyMs.p50);
+          p99.get(side.name)!.push(report.latencyMs.p99);
         }
-        const ms = Date.parse(report.finish) - Date.parse(report.start);
-        return (ms * 1e6) / n;
+        return (report.wallMs * 1e6) / n;
       },
     );
     const values = (samples: Map<EngineName, number[]>, scale: number): Row["values"] => {

@@ -268,8 +268,8 @@ it(
       for (const [n, run] of final.runs.entries()) {
         const entries = records.get(run.runId)!;
         // Completed once: nothing after the first completed checkpoint but, for a run that
-        //    ended in the victim, the empty one the survivor's resume() of it appends
-        //    (core-bug-resume-settled-appends.test.ts).
+        //    ended in the victim, the empty one the survivor's resume() of it appended before
+        //    core's fix (core-bug-resume-settled-appends.test.ts); "settledAppends" counts them.
         const end = entries.findIndex((e) => e.snapshot.status === "completed");
         expect(end, `${run.runId}: completed`).toBeGreaterThan(0);
         const after = entries.slice(end + 1);

@@ -1,11 +1,11 @@
-// Found by the takeover test: `workflow.resume(runId)` of a run that has ended (here in another
+// Found by the takeover test, fixed in core: `workflow.resume(runId)` of a run that had ended (here in another
 // process: another journal object on the schema) gives a settled handler with the right result,
 // but it also appends a checkpoint to the run's journal: a second "completed" record, with
 // nothing streamed, and the run's updatedAt moves. Looking at a finished run writes to the
 // journal and takes its claim, so each look grows the journal and a reader of the journal sees
 // the run complete twice. Core's Run.finish() journals the end of every run it settles, a run
-// restored settled too (runtime/run.ts: finish -> journal.changed()); it should not append
-// when the journal holds the end already.
+// restored settled too (runtime/run.ts: finish -> journal.changed()). Now a run read back ended
+// settles without a journal to write to.
 import { StartEvent, StopEvent, Workflow, step } from "@eventloom/core";
 import { expect, it } from "vitest";
 import { z } from "zod";
@@ -24,7 +24,7 @@ class Doubler extends Workflow {
   );
 }
 
-it.fails("resume(runId) of an ended run reads it without appending to its journal", async () => {
+it("resume(runId) of an ended run reads it without appending to its journal", async () => {
   const schema = db.schema();
   const first = db.journal({ schema });
   expect(await new Doubler({ journal: first }).run({ n: 21 }, { runId: "r1" })).toBe(42);

@@ -104,12 +104,15 @@ export class Run extends RunStepwise {
       return;
     }
     this.startEvent = revived.input;
-    this.journal = new DurableRun(this, writerFor(journal), this.settings.plan.workflowName, seq);
-    applySnapshot(this, revived);
     if (revived.status !== "running") {
+      // Ended already: the journal holds its end, so reading it back writes nothing.
+      void journal.release(this.runId, writerFor(journal).owner).catch(ignore);
+      applySnapshot(this, revived);
       this.settleRestored(revived);
       return;
     }
+    this.journal = new DurableRun(this, writerFor(journal), this.settings.plan.workflowName, seq);
+    applySnapshot(this, revived);
     this.restored = revived;
     this.start();
   }

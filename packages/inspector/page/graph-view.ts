@@ -1,5 +1,5 @@
 import { s, setText } from "./dom.js";
-import type { StepState, WorkflowGraph } from "./types.js";
+import type { StepState, InspectorGraph } from "./types.js";
 import type { WorkflowGraphNode } from "../src/workflow-graph-types.js";
 
 /** What a step node shows live. */
@@ -58,7 +58,7 @@ export class GraphView {
   readonly svg: SVGSVGElement;
   private readonly steps = new Map<string, StepNode>();
 
-  constructor(graph: WorkflowGraph) {
+  constructor(graph: InspectorGraph) {
     const { width, height } = graph;
     this.svg = s("svg", {
       class: "graph",

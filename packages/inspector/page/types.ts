@@ -1,14 +1,14 @@
 // The shapes of the server's public routes, as the page reads them. Everything is checked
 // loosely at use: a field the page does not know is ignored, a missing one shows as "—".
-import type { WorkflowGraph } from "../src/workflow-graph-types.js";
+import type { InspectorGraph } from "../src/workflow-graph-types.js";
 
-export type { WorkflowGraph };
+export type { InspectorGraph };
 
 export interface WorkflowInfo {
   readonly name: string;
   readonly startEvent?: unknown;
   readonly accepts?: readonly string[];
-  readonly graph?: WorkflowGraph;
+  readonly graph?: InspectorGraph;
 }
 
 export interface RunSummary {

@@ -1,13 +1,13 @@
 export {
   inspectorAssets,
   type InspectorAsset,
-  type InspectorAssets,
+  type InspectorPageAssets,
   type InspectorAssetsOptions,
 } from "./inspector-assets.js";
 export {
   workflowGraph,
   type GraphPoint,
-  type WorkflowGraph,
+  type InspectorGraph,
   type WorkflowGraphEdge,
   type WorkflowGraphGroup,
   type WorkflowGraphNode,

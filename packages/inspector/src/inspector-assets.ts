@@ -1,13 +1,13 @@
 import { fileURLToPath } from "node:url";
 import {
-  type InspectorAssets,
+  type InspectorPageAssets,
   type InspectorAssetsOptions,
   loadInspectorAssets,
 } from "./internal/load-assets.js";
 
 export type {
   InspectorAsset,
-  InspectorAssets,
+  InspectorPageAssets,
   InspectorAssetsOptions,
 } from "./internal/load-assets.js";
 
@@ -24,6 +24,6 @@ const PAGE_DIR = new URL("../dist/page/", import.meta.url);
  * const { files, contentSecurityPolicy } = inspectorAssets({ jaegerUrl: "http://localhost:16686" });
  * const page = files.get("/")!; // { body, contentType: "text/html; charset=utf-8" }
  */
-export function inspectorAssets(options: InspectorAssetsOptions = {}): InspectorAssets {
+export function inspectorAssets(options: InspectorAssetsOptions = {}): InspectorPageAssets {
   return loadInspectorAssets(fileURLToPath(PAGE_DIR), options);
 }

@@ -6,7 +6,7 @@ export interface GraphPoint {
   readonly y: number;
 }
 
-/** One box of a {@link WorkflowGraph}: a step, an event or the human in the loop. */
+/** One box of an {@link InspectorGraph}: a step, an event or the human in the loop. */
 export interface WorkflowGraphNode {
   /** Unique in the graph; nodes of a nested workflow are prefixed with their group's id. */
   readonly id: string;
@@ -28,7 +28,7 @@ export interface WorkflowGraphNode {
   readonly radius: number;
 }
 
-/** One arrow of a {@link WorkflowGraph}. */
+/** One arrow of an {@link InspectorGraph}. */
 export interface WorkflowGraphEdge {
   readonly id: string;
   readonly from: string;
@@ -56,7 +56,7 @@ export interface WorkflowGraphGroup {
 }
 
 /** A workflow laid out as `drawAllPossibleFlows` draws it; plain JSON. */
-export interface WorkflowGraph {
+export interface InspectorGraph {
   readonly workflow: string;
   readonly width: number;
   readonly height: number;

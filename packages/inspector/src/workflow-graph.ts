@@ -1,10 +1,10 @@
 import type { Workflow } from "@eventloom/core";
 import { layoutAllPossibleFlows } from "@eventloom/draw";
-import type { GraphPoint, WorkflowGraph } from "./workflow-graph-types.js";
+import type { GraphPoint, InspectorGraph } from "./workflow-graph-types.js";
 
 export type {
   GraphPoint,
-  WorkflowGraph,
+  InspectorGraph,
   WorkflowGraphEdge,
   WorkflowGraphGroup,
   WorkflowGraphNode,
@@ -19,7 +19,7 @@ export type {
  * const graph = workflowGraph(new OrderWorkflow());
  * graph.nodes.filter((n) => n.kind === "step").map((n) => n.label); // ["check", "ship"]
  */
-export function workflowGraph(workflow: Workflow): WorkflowGraph {
+export function workflowGraph(workflow: Workflow): InspectorGraph {
   const l = layoutAllPossibleFlows(workflow);
   const corner = (b: { x: number; y: number; width: number; height: number }) => ({
     x: round(b.x - b.width / 2),

@@ -18,7 +18,7 @@ import { cors as honoCors } from "hono/cors";
 import { HttpError, issuesOf } from "./internal/http-error.js";
 import { type OpenStreams, runEventStream, sseChannel } from "./internal/event-stream-response.js";
 import type { InspectorOptions } from "./inspector-options.js";
-import { type InspectorAssets, inspectorModule } from "./internal/inspector.js";
+import { type InspectorPageAssets, inspectorModule } from "./internal/inspector.js";
 import type { RunInfo } from "./run-info.js";
 import {
   type ForeignRun,
@@ -128,8 +128,8 @@ export function createServer(options: ServerOptions): WorkflowServer {
       : o.inspector === true
         ? {}
         : o.inspector;
-  let assets: Promise<InspectorAssets | undefined> | undefined;
-  const inspectorAssets = (): Promise<InspectorAssets | undefined> =>
+  let assets: Promise<InspectorPageAssets | undefined> | undefined;
+  const inspectorAssets = (): Promise<InspectorPageAssets | undefined> =>
     (assets ??= inspectorModule().then((m) => m.inspectorAssets(inspector ?? {})));
 
   const app = new Hono();

@@ -8,7 +8,7 @@ export interface InspectorAsset {
 }
 
 /** The inspector page's files and the Content-Security-Policy to serve them with. */
-export interface InspectorAssets {
+export interface InspectorPageAssets {
   /** Keyed by URL path relative to where the page is mounted: `"/"` and `"/assets/…"`. */
   readonly files: ReadonlyMap<string, InspectorAsset>;
   /** Strict: scripts, styles and requests from the page's own origin only; nothing inline. */
@@ -45,7 +45,7 @@ const CSP = [
 export function loadInspectorAssets(
   root: string,
   options: InspectorAssetsOptions,
-): InspectorAssets {
+): InspectorPageAssets {
   const jaegerUrl = checkJaegerUrl(options.jaegerUrl);
   let names: string[];
   try {

@@ -1,7 +1,7 @@
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { InspectorAssets } from "../../src/index.js";
-import type { WorkflowGraph } from "../../src/workflow-graph-types.js";
+import type { InspectorPageAssets } from "../../src/index.js";
+import type { InspectorGraph } from "../../src/workflow-graph-types.js";
 
 /**
  * A stand-in for @eventloom/server's routes, driven by the test: it holds runs, steps and
@@ -48,8 +48,8 @@ export class FakeServer {
   private readonly server = createServer((req, res) => void this.handle(req, res));
 
   constructor(
-    private readonly assets: InspectorAssets,
-    readonly workflows: { name: string; graph: WorkflowGraph; accepts?: string[] }[],
+    private readonly assets: InspectorPageAssets,
+    readonly workflows: { name: string; graph: InspectorGraph; accepts?: string[] }[],
     readonly options: { token?: string } = {},
   ) {}
 

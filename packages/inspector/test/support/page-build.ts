@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "vite";
 import { loadInspectorAssets } from "../../src/internal/load-assets.js";
-import type { InspectorAssets, InspectorAssetsOptions } from "../../src/index.js";
+import type { InspectorPageAssets, InspectorAssetsOptions } from "../../src/index.js";
 
 let built: Promise<string> | undefined;
 
@@ -25,6 +25,8 @@ export function buildPage(): Promise<string> {
   return built;
 }
 
-export async function testAssets(options: InspectorAssetsOptions = {}): Promise<InspectorAssets> {
+export async function testAssets(
+  options: InspectorAssetsOptions = {},
+): Promise<InspectorPageAssets> {
   return loadInspectorAssets(await buildPage(), options);
 }

@@ -1,13 +1,13 @@
 // The inspector page and graphs come from @eventloom/inspector, imported only when it is on.
-import type { InspectorAssets, workflowGraph } from "@eventloom/inspector";
+import type { InspectorPageAssets, workflowGraph } from "@eventloom/inspector";
 
-export type { InspectorAssets };
+export type { InspectorPageAssets };
 
 import type { InspectorOptions } from "../inspector-options.js";
 
 interface InspectorModule {
   readonly workflowGraph: typeof workflowGraph;
-  readonly inspectorAssets: (options: InspectorOptions) => InspectorAssets;
+  readonly inspectorAssets: (options: InspectorOptions) => InspectorPageAssets;
 }
 
 let loaded: Promise<InspectorModule> | undefined;

@@ -47,3 +47,17 @@ it("postgres: B cannot drive A's run; after A dies, B takes it over and finishes
     "completed",
   ]);
 });
+
+it("postgres setup: recovers at start-up, on a timer too, and runs", async (ctx) => {
+  if (reason !== undefined) {
+    if (process.env["CI"] === "true") throw new Error(`CI=true and ${reason}`);
+    ctx.skip(reason);
+  }
+  process.env["DATABASE_URL"] = url;
+  process.env["EVENTLOOM_SCHEMA"] = schema;
+  const listeners = process.listenerCount("SIGTERM");
+  const log = vi.spyOn(console, "log").mockImplementation(() => {});
+  await import(/* @vite-ignore */ new URL("../examples/postgres-setup.ts", import.meta.url).href);
+  expect(log.mock.calls.map((args) => format(...args))).toEqual(["shipped o-2"]);
+  expect(process.listenerCount("SIGTERM")).toBe(listeners);
+});

@@ -167,6 +167,15 @@ export function judge(rows: readonly Row[]): Target[] {
       (v) => v >= 10,
     );
   }
+  // The cold table (`--cold`): the same scenarios, each in fresh processes after a 10 % warm-up.
+  for (const scenario of [...COMPARED, "fanout_io"]) {
+    check(
+      `cold ${scenario}: eventloom / floor`,
+      pairedRatio(row(`cold ${scenario} `), "eventloom", "floor"),
+      "<= 2.5",
+      (v) => v <= 2.5,
+    );
+  }
   check(
     "fanout with 1 ms I/O: eventloom wall / floor wall",
     pairedRatio(row("fanout_io "), "eventloom", "floor"),

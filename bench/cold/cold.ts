@@ -1,10 +1,12 @@
 /**
- * `--cold`: the first run in a fresh process. Each engine's script (`floor.mjs`, `eventloom.mjs`,
- * `llamaindex.mjs` beside this file: plain JavaScript, so no TypeScript loader is timed) is
- * spawned as a new `node` process that imports the engine (the built packages, as users install
- * them), defines a 3-step chain and runs it once. The parent times spawn to the first result
- * line (Node's own start-up included); the child reports its import and first-run times on its
- * own clock. Spawns are interleaved across engines, one at a time.
+ * `--cold`: fresh processes. First the cold table (`table.ts`: every in-memory scenario in fresh
+ * processes, a 10 % warm-up then one measured run), then the first run of a new process: each
+ * engine's script (`floor.mjs`, `eventloom.mjs`, `llamaindex.mjs` beside this file: plain
+ * JavaScript, so no TypeScript loader is timed) is spawned as a new `node` process that imports
+ * the engine (the built packages, as users install them), defines a 3-step chain and runs it once.
+ * The parent times spawn to the first result line (Node's own start-up included); the child
+ * reports its import and first-run times on its own clock. Spawns are interleaved across engines,
+ * one at a time.
  */
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -12,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { measured, median, type Row } from "../report.js";
 import { sample } from "../sample.js";
 import type { EngineName, Sizes } from "../scenarios.js";
+import { coldTable } from "./table.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const STEPS = 3;
@@ -68,7 +71,8 @@ const ENGINES: readonly { readonly name: EngineName }[] = [
   { name: "llamaindex" },
 ];
 
-export async function coldScenario(s: Sizes, _log: (line: string) => void): Promise<Row[]> {
+export async function coldScenario(s: Sizes, log: (line: string) => void): Promise<Row[]> {
+  const table = await coldTable(s, log);
   const imports = new Map<EngineName, number[]>(ENGINES.map((e) => [e.name, []]));
   const runs = new Map<EngineName, number[]>(ENGINES.map((e) => [e.name, []]));
   const parts = new Map<string, number[]>();
@@ -97,6 +101,7 @@ export async function coldScenario(s: Sizes, _log: (line: string) => void): Prom
     return values;
   };
   return [
+    ...table,
     {
       scenario: "cold",
       label: "cold: spawn to first result (new node process, 3-step chain)",

@@ -458,8 +458,12 @@ async function main(): Promise<void> {
     sizes,
     seconds: Math.round((performance.now() - started) / 100) / 10,
   };
+  const method =
+    names.length === 1 && names[0] === "cold"
+      ? "cold: every engine and scenario in fresh processes, see the notes"
+      : `median of ${sizes.fastReps} after ${sizes.fastWarmups} warm-ups for the floor and Eventloom, of ${sizes.reps} after ${sizes.warmups} for the peer`;
   console.log(
-    `\nEventloom benchmark (${meta.mode}; node ${meta.node}; ${meta.cpus} x ${meta.cpu}; median of ${sizes.fastReps} after ${sizes.fastWarmups} warm-ups for the floor and Eventloom, of ${sizes.reps} after ${sizes.warmups} for the peer)\n`,
+    `\nEventloom benchmark (${meta.mode}; node ${meta.node}; ${meta.cpus} x ${meta.cpu}; ${method})\n`,
   );
   console.log(renderTable(rows));
   const notes = rows.flatMap((r) => (r.note === undefined ? [] : [`- ${r.label}: ${r.note}`]));

@@ -12,7 +12,7 @@ import {
   describeWorkflow,
   eventTypeName,
 } from "@eventloom/core";
-import { context as otelContext, propagation } from "@opentelemetry/api";
+import { type TextMapGetter, context as otelContext, propagation } from "@opentelemetry/api";
 import { type Context as HonoContext, Hono } from "hono";
 import { cors as honoCors } from "hono/cors";
 import { HttpError, issuesOf } from "./internal/http-error.js";
@@ -256,9 +256,9 @@ export function createServer(options: ServerOptions): WorkflowServer {
   });
 
   function startRun(c: HonoContext, s: ServedWorkflow, input: Record<string, unknown>): RunRecord {
-    const carrier: Record<string, string> = {};
-    c.req.raw.headers.forEach((value, key) => (carrier[key] = value));
-    const parent = propagation.extract(otelContext.active(), carrier);
+    // The request itself is the carrier: the propagator asks for the headers it reads
+    // (traceparent, tracestate, ...), so no copy of every header is made per request.
+    const parent = propagation.extract(otelContext.active(), c.req, requestHeaders);
     try {
       const handler = otelContext.with(parent, () => s.workflow.run(input));
       return registry.started(s, handler as never);
@@ -566,6 +566,12 @@ export function createServer(options: ServerOptions): WorkflowServer {
   }
 }
 
+/** Trace context propagators read the request's headers through this. */
+const requestHeaders: TextMapGetter<HonoContext["req"]> = {
+  get: (req, key) => req.header(key),
+  keys: (req) => Object.keys(req.header()),
+};
+
 /** `{ runId, workflow, status, result?, error?, traceId? }` of a run. */
 function runState(run: RunRecord): Record<string, unknown> {
   return {
@@ -703,10 +709,12 @@ async function readBody(c: HonoContext, limit: number): Promise<string> {
     );
   const length = c.req.header("Content-Length");
   if (length !== undefined && Number(length) > limit) throw tooLarge();
+  // HTTP/1.1 delivers no more than the Content-Length declared. Read before touching
+  // `c.req.raw.body`: on @hono/node-server that getter builds a whole web Request (an
+  // AbortController, a ReadableStream over the socket), which `c.req.text()` does not need.
+  if (length !== undefined) return c.req.text();
   const body = c.req.raw.body;
   if (body === null) return "";
-  // HTTP/1.1 delivers no more than the Content-Length declared.
-  if (length !== undefined) return c.req.text();
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let size = 0;

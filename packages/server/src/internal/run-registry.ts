@@ -74,6 +74,11 @@ export class RunRecord {
 
   push(event: EventJSON): void {
     this.events.push(event);
+    // Nobody to tell (a listener that subscribes later reads `events` from its position).
+    if (this.#listeners.size === 0) {
+      this.updatedAt = Date.now();
+      return;
+    }
     // Listeners hear of a burst once (a step writing 20 000 events in a loop is one chunk).
     if (this.#scheduled) return;
     this.#scheduled = true;
@@ -117,7 +122,10 @@ export function errorInfo(error: unknown): RunErrorInfo {
 
 /** A result as JSON (events through their `toJSON`); one that JSON cannot carry is described. */
 function jsonSafe(value: unknown): unknown {
-  if (value === undefined) return undefined;
+  if (value === undefined || value === null) return value;
+  // The common results are JSON as they are: no round trip through a string for those.
+  if (typeof value === "string" || typeof value === "boolean") return value;
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
   try {
     const text = JSON.stringify(value);
     return text === undefined ? undefined : (JSON.parse(text) as unknown);
@@ -128,8 +136,9 @@ function jsonSafe(value: unknown): unknown {
 
 export class RunRegistry {
   readonly #runs = new Map<string, RunRecord>();
-  /** Ids of finished runs in the order they finished, for `retainRuns`. */
-  readonly #finished: string[] = [];
+  /** Ids of finished runs in the order they finished, for `retainRuns`; the oldest at `#head`. */
+  #finished: string[] = [];
+  #head = 0;
   readonly #loading = new Map<string, Promise<RunRecord | ForeignRun | undefined>>();
   readonly #runListeners = new Set<(info: RunInfo) => void>();
 
@@ -299,6 +308,7 @@ export class RunRegistry {
   }
 
   #emit(record: RunRecord): void {
+    if (this.#runListeners.size === 0) return;
     const info = record.info();
     for (const listener of [...this.#runListeners]) listener(info);
   }
@@ -306,10 +316,15 @@ export class RunRegistry {
   /** Keeps the newest `retainRuns` finished runs in memory (journaled ones can be read back). */
   #retain(record: RunRecord): void {
     this.#finished.push(record.runId);
-    while (this.#finished.length > this.retainRuns) {
-      const old = this.#finished.shift()!;
+    // A queue with a moving head: `shift()` would move every retained id, per finished run.
+    while (this.#finished.length - this.#head > this.retainRuns) {
+      const old = this.#finished[this.#head++]!;
       const r = this.#runs.get(old);
       if (r?.done === true) this.#runs.delete(old);
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#finished.length) {
+      this.#finished = this.#finished.slice(this.#head);
+      this.#head = 0;
     }
   }
 }

@@ -69,7 +69,7 @@ class Answer extends Workflow {
   });
 }
 
-interface Listening {
+export interface Listening {
   readonly url: string;
   close(): Promise<void>;
 }
@@ -117,7 +117,7 @@ interface LoadReport {
 }
 
 /** The load generator: `load.mjs` in a child process, one autocannon run per job. */
-async function loadGenerator(): Promise<{
+export async function loadGenerator(): Promise<{
   run(url: string, requests: number, connections: number): Promise<LoadReport>;
   close(): void;
 }> {
@@ -155,12 +155,14 @@ async function loadGenerator(): Promise<{
   };
 }
 
+/** Both sides' servers, listening on 127.0.0.1 (also used by `profile-http.ts`). */
+export async function httpServers(): Promise<Record<"floor" | "eventloom", Listening>> {
+  return { floor: await floorServer(), eventloom: await eventloomServer() };
+}
+
 export async function httpScenario(s: Sizes, _log: (line: string) => void): Promise<Row[]> {
   const n = s.httpRequests;
-  const servers: Record<"floor" | "eventloom", Listening> = {
-    floor: await floorServer(),
-    eventloom: await eventloomServer(),
-  };
+  const servers = await httpServers();
   const generator = await loadGenerator();
   const p50 = new Map<EngineName, number[]>([
     ["floor", []],

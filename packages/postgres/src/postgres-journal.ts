@@ -19,8 +19,10 @@ import {
   type Target,
   targetOf,
 } from "./internal/connection.js";
+import { type ClaimRequest, claimAll, type ReleaseRequest, releaseAll } from "./internal/claims.js";
 import { checkSettings, type Settings } from "./internal/options.js";
 import { CONFLICT_SQLSTATE, ensureSchema } from "./internal/schema.js";
+import { TickBatch } from "./internal/tick-batch.js";
 
 /** Where the journal's connections come from: your pool, or a connection string. */
 export type PostgresJournalSource =
@@ -148,6 +150,16 @@ class PostgresJournal implements Journal {
   #closing: Promise<void> | undefined;
   readonly #inflight = new Set<Promise<unknown>>();
   readonly #sleepers = new Set<() => void>();
+  // The claims (and releases) asked for in one tick go in one query: the journal writer
+  // claims every new run of a flush at once, and releases every run that settled in it.
+  readonly #claims = new TickBatch<ClaimRequest, boolean>((requests) =>
+    this.#retrying("claim", () => claimAll(this.#query, this.#s, requests)),
+  );
+  readonly #releases = new TickBatch<ReleaseRequest, void>((requests) =>
+    this.#retrying("release", () => releaseAll(this.#query, this.#s, requests)),
+  );
+  readonly #query = (sql: string, values: unknown[]): Promise<pg.QueryResult> =>
+    this.#pool.query(sql, values);
   // An idle client whose backend went away is an 'error' event on the pool; with no listener
   // Node would crash the process. The pool has already dropped that client; the next call
   // takes another one.
@@ -253,22 +265,7 @@ class PostgresJournal implements Journal {
         );
       }
     };
-    return this.#call("claim", check, async () => {
-      // The database's clock decides, so processes whose clocks differ still agree. The upsert
-      // takes the row lock, so of two claims at once the second sees the first one's lease.
-      // Running it again is harmless (the same owner renews), so it is retried like a read.
-      const s = this.#s;
-      const { rowCount } = await this.#retrying("claim", () =>
-        this.#pool.query(
-          `INSERT INTO ${s}.claims AS c (run_id, owner, expires_at) VALUES ($1, $2, now() + $3::float8 * interval '1 millisecond')
-           ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-           WHERE c.owner = excluded.owner OR c.expires_at <= now()
-           RETURNING 1`,
-          [runId, owner, lease],
-        ),
-      );
-      return rowCount === 1;
-    });
+    return this.#call("claim", check, () => this.#claims.add({ runId, owner, leaseMs: lease }));
   }
 
   release(runId: string, owner: string): Promise<void> {
@@ -276,14 +273,7 @@ class PostgresJournal implements Journal {
       checkText(runId, "release: runId");
       checkText(owner, "release: owner");
     };
-    return this.#call("release", check, async () => {
-      await this.#retrying("release", () =>
-        this.#pool.query(`DELETE FROM ${this.#s}.claims WHERE run_id = $1 AND owner = $2`, [
-          runId,
-          owner,
-        ]),
-      );
-    });
+    return this.#call("release", check, () => this.#releases.add({ runId, owner }));
   }
 
   close(): Promise<void> {

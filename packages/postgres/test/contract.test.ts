@@ -228,6 +228,43 @@ describe("claims", () => {
     expect(Number(rows[0]!.left)).toBeLessThanOrEqual(60_000);
   });
 
+  it("sends the claims, and the releases, asked for in one tick in one round trip each", async () => {
+    const proxy = await startProxy({ host: "127.0.0.1", port: 5432 });
+    try {
+      const journal = db.journal(
+        {},
+        { connectionString: `postgres://postgres@127.0.0.1:${proxy.port}/test` },
+      );
+      await journal.claim("warm", "A", 60_000); // schema and connection ready
+      const runs = Array.from({ length: 500 }, (_, i) => `run-${i}`);
+      await journal.claim("run-3", "B", 60_000); // held by another owner: refused below
+      let before = proxy.roundTrips;
+      const claimed = await Promise.all(runs.map((r) => journal.claim(r, "A", 60_000)));
+      expect(proxy.roundTrips - before).toBe(1);
+      expect(claimed.filter((ok) => !ok)).toHaveLength(1);
+      expect(claimed[3]).toBe(false);
+      before = proxy.roundTrips;
+      await Promise.all(runs.map((r) => journal.release(r, "A")));
+      expect(proxy.roundTrips - before).toBe(1);
+      expect(await journal.claim("run-7", "B", 60_000)).toBe(true); // released
+      expect(await journal.claim("run-3", "A", 60_000)).toBe(false); // still B's
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("gives a run asked for twice in one tick by two owners to the first, and renews for one owner", async () => {
+    const journal = db.journal();
+    await journal.claim("warm", "A", 60_000);
+    expect(
+      await Promise.all([
+        journal.claim("r", "A", 60_000),
+        journal.claim("r", "B", 60_000),
+        journal.claim("r", "A", 60_000),
+      ]),
+    ).toEqual([true, false, true]);
+  });
+
   it("uses claimMs in place of what each claim asks for", async () => {
     const journal = db.journal({ claimMs: 1 });
     expect(await journal.claim("r", "A", 60_000)).toBe(true);

@@ -1,19 +1,15 @@
 // Real processes: two worker processes on one broker and one journal, a client here; one worker
 // is killed with SIGKILL while its runs are live. Every run completes once, no journaled step
 // runs again, and every run's stream arrives whole and in order.
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { once } from "node:events";
-import { resolve } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import type { RemoteEvent, RemoteHandler } from "@eventloom/client";
 import { expect, it } from "vitest";
 import { natsClient } from "../src/index.js";
+import { spawnReady } from "./support/child.js";
 import { NATS_URL, POSTGRES_URL, useServices } from "./support/services.js";
 
 const svc = useServices();
-const here = fileURLToPath(new URL(".", import.meta.url));
-const tsx = pathToFileURL(resolve(here, "../node_modules/tsx/dist/loader.mjs")).href;
 
 const RUNS = 50;
 const CONCURRENCY = 30; // two workers of 30 share 50 runs: each holds some
@@ -21,40 +17,15 @@ const ACK_WAIT_MS = 2_000;
 const CLAIM_MS = 5_000;
 
 function startWorker(): Promise<ChildProcessWithoutNullStreams> {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=@eventloom/source", "--import", tsx, resolve(here, "support/worker-process.ts")],
-    {
-      env: {
-        ...process.env,
-        EL_NATS: NATS_URL,
-        EL_PG: POSTGRES_URL,
-        EL_SCHEMA: svc.schema,
-        EL_FX_SCHEMA: `${svc.schema}_fx`,
-        EL_PREFIX: svc.prefix,
-        EL_CONCURRENCY: String(CONCURRENCY),
-        EL_ACK_WAIT_MS: String(ACK_WAIT_MS),
-        EL_CLAIM_MS: String(CLAIM_MS),
-      },
-      stdio: "pipe",
-    },
-  );
-  svc.defer(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-    if (process.env["EL_DEBUG"]) process.stderr.write(d);
-  });
-  return new Promise((resolveReady, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.on("line", (line) => {
-      if (line === "ready") resolveReady(child);
-    });
-    child.on("exit", (code, signal) =>
-      reject(new Error(`worker exited (${code ?? signal}) before it was ready: ${stderr}`)),
-    );
+  return spawnReady(svc, "worker-process.ts", {
+    EL_NATS: NATS_URL,
+    EL_PG: POSTGRES_URL,
+    EL_SCHEMA: svc.schema,
+    EL_FX_SCHEMA: `${svc.schema}_fx`,
+    EL_PREFIX: svc.prefix,
+    EL_CONCURRENCY: String(CONCURRENCY),
+    EL_ACK_WAIT_MS: String(ACK_WAIT_MS),
+    EL_CLAIM_MS: String(CLAIM_MS),
   });
 }
 

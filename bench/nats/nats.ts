@@ -27,6 +27,7 @@ import type { Row } from "../report.js";
 import { perUnit, sample, timed } from "../sample.js";
 import type { Sizes } from "../scenarios.js";
 import { type Availability, reasonOf, requireUnlessLocal, skippedRow } from "../services.js";
+import { natsScaleRow } from "./scale.js";
 
 const NATS_URL = process.env["EVENTLOOM_TEST_NATS"] ?? "127.0.0.1:4222";
 /** Runs live in the worker at once, and messages the floor's consumer holds at once. */
@@ -145,6 +146,7 @@ export async function natsScenario(s: Sizes, log: (line: string) => void): Promi
     );
     const left = await floor.left();
     if (left !== 0) throw new Error(`nats floor: ${left} messages left unacked in the stream`);
+    const scaling = await natsScaleRow(s, log, nc, NATS_URL, prefix);
     return [
       {
         scenario: "nats",
@@ -154,6 +156,7 @@ export async function natsScenario(s: Sizes, log: (line: string) => void): Promi
         values: { ...perUnit(samples, n), llamaindex: "no broker" },
         note: "Eventloom's worker journals to memoryJournal(); a run also publishes its state and stream out",
       },
+      scaling,
     ];
   } finally {
     await worker.close().catch(() => {});

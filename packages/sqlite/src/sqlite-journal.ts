@@ -78,6 +78,8 @@ interface RunRow {
 /** A write waiting for the next commit, and what to tell its caller. */
 interface PendingWrite {
   readonly write: () => unknown;
+  /** Several statements that must stand or fall together (an append): run in a savepoint. */
+  readonly several: boolean;
   readonly resolve: (value: never) => void;
   readonly reject: (error: unknown) => void;
   readonly what: string;
@@ -90,7 +92,8 @@ interface PendingWrite {
  * `claim` makes sure only one of them drives a run.
  *
  * Writes (`append`, `claim`, `release`) that are called in the same tick share one transaction,
- * each in its own savepoint, so they cost one commit; each still succeeds or fails on its own.
+ * so they cost one commit; each still succeeds or fails on its own (an append in a savepoint of
+ * its own; a claim or a release is one statement).
  *
  * Opening happens here, synchronously: a file that cannot be a journal throws `JournalError` at
  * once, naming it.
@@ -130,9 +133,10 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
     }
   };
 
-  // One commit for every write of this tick. Each write runs in a savepoint (better-sqlite3
-  // nests a transaction function inside another as one), so a conflict rolls back that write
-  // alone; the outer IMMEDIATE transaction takes the write lock before reading anything, so a
+  // One commit for every write of this tick. An append runs in a savepoint (better-sqlite3
+  // nests a transaction function inside another as one), so a conflict rolls back that append
+  // alone; a claim or a release is one statement, which SQLite undoes alone if it fails, so it
+  // needs no savepoint (two statements fewer per run). The outer IMMEDIATE transaction takes the write lock before reading anything, so a
   // read-then-write can never be refused midway for a lock another process took.
   const commitPending = (): void => {
     const batch = pending;
@@ -143,7 +147,10 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
       sql.group.immediate(() => {
         for (const item of batch) {
           try {
-            outcomes.push({ ok: true, value: sql.savepoint(item.write) });
+            outcomes.push({
+              ok: true,
+              value: item.several ? sql.savepoint(item.write) : item.write(),
+            });
           } catch (error) {
             outcomes.push({ ok: false, value: error });
           }
@@ -160,10 +167,10 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
     });
   };
 
-  const enqueue = <T>(what: string, write: () => T): Promise<T> =>
+  const enqueue = <T>(what: string, write: () => T, several = false): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (pending.length === 0) queueMicrotask(commitPending);
-      pending.push({ write, resolve: resolve as (value: never) => void, reject, what });
+      pending.push({ write, several, resolve: resolve as (value: never) => void, reject, what });
     });
 
   /** Runs a read after the writes already asked for, so a caller reads what it wrote. */
@@ -177,65 +184,53 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
     }
   };
 
+  // An append's rows, run by run: the runs row moves first, on the condition that it stands
+  // where the append's first entry of that run continues (so a conflict costs nothing extra to
+  // find, and a run costs one statement besides its entries).
   const writeEntries = (rows: readonly Row[]): void => {
-    const runs = new Map<
-      string,
-      {
-        readonly isNew: boolean;
-        next: number;
-        workflow: string | null;
-        status: JournalRunStatus | null;
-        startedAt: number;
-        updatedAt: number;
-      }
-    >();
+    const byRun = new Map<string, Row[]>();
     for (const row of rows) {
-      let run = runs.get(row.runId);
-      if (run === undefined) {
-        const next = sql.nextSeq.get(row.runId);
-        run = {
-          isNew: next === undefined,
-          next: next ?? 0,
-          workflow: null,
-          status: null,
-          startedAt: row.at,
-          updatedAt: row.at,
-        };
-        runs.set(row.runId, run);
-      }
-      if (row.seq !== run.next) {
-        throw new JournalConflictError(
-          row.runId,
-          row.seq,
-          row.seq < run.next ? "that entry is already stored" : `the next entry is ${run.next}`,
-        );
-      }
-      if (row.seq === 0) {
-        if (row.workflow === null) {
-          throw new JournalError(
-            `sqliteJournal: the first entry (seq 0) of run ${row.runId} must name its workflow; nothing of this append was written.`,
+      const list = byRun.get(row.runId);
+      if (list === undefined) byRun.set(row.runId, [row]);
+      else list.push(row);
+    }
+    for (const [runId, list] of byRun) {
+      const first = list[0]!;
+      let status: JournalRunStatus | null = null;
+      list.forEach((row, i) => {
+        if (row.seq !== first.seq + i) {
+          throw new JournalConflictError(
+            runId,
+            row.seq,
+            row.seq < first.seq + i
+              ? "that entry is already stored"
+              : `the next entry is ${first.seq + i}`,
           );
         }
-        run.workflow = row.workflow;
-        run.startedAt = row.at;
-      }
-      sql.insertEntry.run(row.runId, row.seq, row.at, row.workflow, row.status, row.record);
-      run.next++;
-      if (row.status !== null) run.status = row.status;
-      run.updatedAt = row.at;
-    }
-    for (const [runId, run] of runs) {
-      if (run.isNew) {
-        sql.insertRun.run(
+        if (row.status !== null) status = row.status;
+      });
+      const last = list[list.length - 1]!;
+      const next = first.seq + list.length;
+      if (first.seq === 0) {
+        if (first.workflow === null) {
+          throw new JournalError(
+            `sqliteJournal: the first entry (seq 0) of run ${runId} must name its workflow; nothing of this append was written.`,
+          );
+        }
+        if (sql.nextSeq.get(runId) !== undefined) {
+          throw new JournalConflictError(runId, 0, "that entry is already stored");
+        }
+        sql.insertRun.run(runId, first.workflow, status ?? "running", first.at, last.at, next);
+      } else if (sql.moveRun.run(status, last.at, next, runId, first.seq).changes === 0) {
+        const stored = sql.nextSeq.get(runId) ?? 0;
+        throw new JournalConflictError(
           runId,
-          run.workflow!,
-          run.status ?? "running",
-          run.startedAt,
-          run.updatedAt,
-          run.next,
+          first.seq,
+          first.seq < stored ? "that entry is already stored" : `the next entry is ${stored}`,
         );
-      } else {
-        sql.updateRun.run(run.status, run.updatedAt, run.next, runId);
+      }
+      for (const row of list) {
+        sql.insertEntry.run(row.runId, row.seq, row.at, row.workflow, row.status, row.record);
       }
     }
   };
@@ -248,7 +243,7 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
         // Turned into rows now: a caller that changes its objects after calling changes nothing.
         const rows = toRows(entries);
         if (rows.length === 0) return Promise.resolve();
-        return enqueue("append", () => writeEntries(rows));
+        return enqueue("append", () => writeEntries(rows), true);
       } catch (error) {
         return Promise.reject(failure(error, "append"));
       }
@@ -291,10 +286,7 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
           // Date.now() is read with the write lock held: two processes on one host share the
           // clock, and the second one to get the lock sees the first one's claim.
           const now = Date.now();
-          const held = sql.claimOf.get(runId);
-          if (held !== undefined && held.owner !== owner && held.expires_at > now) return false;
-          sql.putClaim.run(runId, owner, now + lease);
-          return true;
+          return sql.putClaim.run(runId, owner, now + lease, now).changes === 1;
         });
       } catch (error) {
         return Promise.reject(failure(error, "claim"));
@@ -341,8 +333,8 @@ function prepareStatements(db: Database.Database) {
     insertRun: db.prepare<[string, string, string, number, number, number]>(
       "INSERT INTO runs (run_id, workflow, status, started_at, updated_at, next_seq) VALUES (?, ?, ?, ?, ?, ?)",
     ),
-    updateRun: db.prepare<[string | null, number, number, string]>(
-      "UPDATE runs SET status = coalesce(?, status), updated_at = ?, next_seq = ? WHERE run_id = ?",
+    moveRun: db.prepare<[string | null, number, number, string, number]>(
+      "UPDATE runs SET status = coalesce(?, status), updated_at = ?, next_seq = ? WHERE run_id = ? AND next_seq = ?",
     ),
     readEntries: db.prepare<[string], EntryRow>(
       "SELECT seq, at, workflow, status, record FROM entries WHERE run_id = ? ORDER BY seq",
@@ -357,11 +349,10 @@ function prepareStatements(db: Database.Database) {
     runsOfWorkflowAndStatus: db.prepare<[string, string], RunRow>(
       `SELECT ${runColumns} FROM runs WHERE workflow = ? AND status = ? ${newestFirst}`,
     ),
-    claimOf: db.prepare<[string], { owner: string; expires_at: number }>(
-      "SELECT owner, expires_at FROM claims WHERE run_id = ?",
-    ),
-    putClaim: db.prepare<[string, string, number]>(
-      "INSERT INTO claims (run_id, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at",
+    // A claim in one statement: a new row, or the row taken over when it is this owner's or
+    // its lease has run out (`changes` is 0 when the WHERE refuses).
+    putClaim: db.prepare<[string, string, number, number]>(
+      "INSERT INTO claims (run_id, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at WHERE claims.owner = excluded.owner OR claims.expires_at <= ?",
     ),
     dropClaim: db.prepare<[string, string]>("DELETE FROM claims WHERE run_id = ? AND owner = ?"),
   };

@@ -217,11 +217,19 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
             `sqliteJournal: the first entry (seq 0) of run ${runId} must name its workflow; nothing of this append was written.`,
           );
         }
-        if (sql.nextSeq.get(runId) !== undefined) {
+        try {
+          sql.insertRun.run(runId, first.workflow, status ?? "running", first.at, last.at, next);
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_PRIMARYKEY") throw error;
           throw new JournalConflictError(runId, 0, "that entry is already stored");
         }
-        sql.insertRun.run(runId, first.workflow, status ?? "running", first.at, last.at, next);
-      } else if (sql.moveRun.run(status, last.at, next, runId, first.seq).changes === 0) {
+      } else if (
+        // Only an entry that sets a status touches the status column (and so its index).
+        (status === null
+          ? sql.moveRun.run(last.at, next, runId, first.seq)
+          : sql.moveRunAndStatus.run(status, last.at, next, runId, first.seq)
+        ).changes === 0
+      ) {
         const stored = sql.nextSeq.get(runId) ?? 0;
         throw new JournalConflictError(
           runId,
@@ -333,8 +341,11 @@ function prepareStatements(db: Database.Database) {
     insertRun: db.prepare<[string, string, string, number, number, number]>(
       "INSERT INTO runs (run_id, workflow, status, started_at, updated_at, next_seq) VALUES (?, ?, ?, ?, ?, ?)",
     ),
-    moveRun: db.prepare<[string | null, number, number, string, number]>(
-      "UPDATE runs SET status = coalesce(?, status), updated_at = ?, next_seq = ? WHERE run_id = ? AND next_seq = ?",
+    moveRun: db.prepare<[number, number, string, number]>(
+      "UPDATE runs SET updated_at = ?, next_seq = ? WHERE run_id = ? AND next_seq = ?",
+    ),
+    moveRunAndStatus: db.prepare<[string, number, number, string, number]>(
+      "UPDATE runs SET status = ?, updated_at = ?, next_seq = ? WHERE run_id = ? AND next_seq = ?",
     ),
     readEntries: db.prepare<[string], EntryRow>(
       "SELECT seq, at, workflow, status, record FROM entries WHERE run_id = ? ORDER BY seq",

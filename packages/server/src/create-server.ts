@@ -249,10 +249,10 @@ export function createServer(options: ServerOptions): WorkflowServer {
       );
     }
     const record = startRun(c, s, input as Record<string, unknown>);
-    c.header("Location", `/runs/${record.runId}`);
-    if (!wait) return c.json({ runId: record.runId, status: record.status }, 201);
+    const location = `/runs/${record.runId}`;
+    if (!wait) return jsonAt(c, { runId: record.runId, status: record.status }, 201, location);
     await record.settled;
-    return c.json(runState(record), 200);
+    return jsonAt(c, runState(record), 200, location);
   });
 
   function startRun(c: HonoContext, s: ServedWorkflow, input: Record<string, unknown>): RunRecord {
@@ -526,7 +526,7 @@ export function createServer(options: ServerOptions): WorkflowServer {
       }
       await recoverRuns();
       const server = await new Promise<HttpServer>((resolve, reject) => {
-        const s = serve({ fetch: app.fetch, port, hostname }) as HttpServer;
+        const s = serve({ fetch: ownFetch(app), port, hostname }) as HttpServer;
         s.once("listening", () => resolve(s));
         s.once("error", reject);
       });
@@ -564,6 +564,40 @@ export function createServer(options: ServerOptions): WorkflowServer {
       }
     }
   }
+}
+
+/** Marks the env of a request that came in through `listen()`, not through an app it is mounted in. */
+const OWN_REQUEST = Symbol("eventloom.server.ownRequest");
+
+/** `app.fetch` for `listen()`: the same, with each request's env marked as {@link OWN_REQUEST}. */
+function ownFetch(app: Hono): (request: Request, env: object) => Response | Promise<Response> {
+  return (request, env) => {
+    (env as Record<symbol, unknown>)[OWN_REQUEST] = true;
+    return app.fetch(request, env);
+  };
+}
+
+/**
+ * `body` as JSON with a `Location` header. Through `listen()` only this server's middleware can
+ * have run before the route (and none of it leaves headers for the route's response to carry), so
+ * the response is built with its two headers as a plain object; `c.header()` would make a web
+ * `Headers` per response, which costs more than the rest of the response. Mounted in another app,
+ * whose middleware may have set headers with `c.header()`, it goes through `c.header()`/`c.json()`.
+ */
+function jsonAt(
+  c: HonoContext,
+  body: Record<string, unknown>,
+  status: 200 | 201,
+  location: string,
+): Response {
+  if ((c.env as Record<symbol, unknown> | undefined)?.[OWN_REQUEST] === true) {
+    return new Response(JSON.stringify(body), {
+      status,
+      headers: { "Content-Type": "application/json", Location: location },
+    });
+  }
+  c.header("Location", location);
+  return c.json(body, status);
 }
 
 /** Trace context propagators read the request's headers through this. */

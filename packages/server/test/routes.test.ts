@@ -1,5 +1,6 @@
 // Every route of the server, against a real server on 127.0.0.1.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Hono } from "hono";
 import { createServer, type ListeningServer } from "@eventloom/server";
 import { readSse, readSseUntil, request } from "./support/http.js";
 import { ChattyWorkflow, FailingWorkflow, OrderWorkflow, approval } from "./support/workflows.js";
@@ -256,5 +257,27 @@ describe("routes", () => {
     expect(
       (await request(`${url}/runs?status=failed`)).body.map((r: { runId: string }) => r.runId),
     ).toEqual([second.body.runId]);
+  });
+
+  it("mounted in another app, POST /workflows/:name/runs keeps the headers that app's middleware set, with its own Location", async () => {
+    const outer = new Hono();
+    outer.use("*", async (c, next) => {
+      c.header("X-Request-Id", "r-1");
+      await next();
+    });
+    outer.route("/wf", createServer({ workflows: { order: new OrderWorkflow() } }).app);
+    for (const wait of [false, true]) {
+      const res = await outer.request(`/wf/workflows/order/runs?wait=${wait}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ input: { orderId: "o-9", quantity: 1 } }),
+      });
+      const body = (await res.json()) as { runId: string; status: string };
+      expect(res.status).toBe(wait ? 200 : 201);
+      expect(body.status).toBe(wait ? "completed" : "running");
+      expect(res.headers.get("x-request-id")).toBe("r-1");
+      expect(res.headers.get("location")).toBe(`/runs/${body.runId}`);
+      expect(res.headers.get("content-type")).toBe("application/json");
+    }
   });
 });

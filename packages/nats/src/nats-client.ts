@@ -8,8 +8,13 @@ import {
   type RemoteRunState,
 } from "@eventloom/client";
 import { WorkflowValidationError } from "@eventloom/core";
-import { DeliverPolicy } from "@nats-io/jetstream";
-import { type NatsConnection, RequestError, headers as natsHeaders } from "@nats-io/transport-node";
+import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import {
+  type NatsConnection,
+  RequestError,
+  type Subscription,
+  headers as natsHeaders,
+} from "@nats-io/transport-node";
 import { Observable } from "rxjs";
 import {
   type Broker,
@@ -160,8 +165,16 @@ class Client implements NatsClient {
     const h = natsHeaders();
     injectTrace(h);
     try {
-      await js.publish(names.state(runId), encode(state));
-      await js.publish(names.runs(name), body, { headers: h, msgID: runId });
+      // Both at once (one round trip). The state "running" is stored only while the run has no
+      // state yet, so it can never overwrite one that a fast worker published first.
+      await Promise.all([
+        js
+          .publish(names.state(runId), encode(state), { expect: { lastSubjectSequence: 0 } })
+          .catch((error: unknown) => {
+            if (!isWrongLastSequence(error)) throw error;
+          }),
+        js.publish(names.runs(name), body, { headers: h, msgID: runId }),
+      ]);
     } catch (error) {
       throw this.#b.unavailable(`queueing a run of ${name}`, error);
     }
@@ -195,6 +208,13 @@ class Client implements NatsClient {
       `No worker serves a workflow named ${JSON.stringify(name)} under prefix "${this.#b.names.prefix}"; known: ${known.length > 0 ? known.join(", ") : "none (start a worker: natsWorker(nc, { workflows: [new MyWorkflow({ journal })] }))"}. A workflow's name is its static workflowName, else its class name, unless the worker names it.`,
     );
   }
+}
+
+/** The broker refused a publish because the subject already had a message (the expected seq). */
+function isWrongLastSequence(error: unknown): boolean {
+  return (
+    error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamWrongLastSequence
+  );
 }
 
 class NatsHandle<Result> implements RemoteHandler<Result> {
@@ -302,7 +322,7 @@ class NatsHandle<Result> implements RemoteHandler<Result> {
       ...(event.step === undefined ? {} : { step: event.step }),
     });
     const answer = await this.#toOwner(this.#b.names.in(this.runId), body, `event ${event.type}`);
-    if (answer === "ended") {
+    if (answer === "ended" || ("error" in answer && answer.error.code === "RUN_ENDED")) {
       throw new NatsError(
         "RUN_ENDED",
         `Run ${this.runId} has ended (${(await this.#state())?.status ?? "gone"}); it takes no more events`,
@@ -371,31 +391,61 @@ class NatsHandle<Result> implements RemoteHandler<Result> {
     }
   }
 
-  /** Waits for the run's terminal state. */
+  /**
+   * Waits for the run's terminal state: a core subscription on the run's state subject, then a
+   * read of its newest state (so one published in between is not missed), read again after a
+   * reconnect. No JetStream consumer per run: one SUB and one request.
+   */
   async #settled(): Promise<RunStateRecord> {
-    const first = await this.#state();
-    if (first === null) throw this.#notFound();
-    if (first.status !== "running") return first;
-    const { js, names } = this.#b;
-    let messages;
-    try {
-      const consumer = await js.consumers.get(names.stateStream, {
-        filter_subjects: names.state(this.runId),
-        deliver_policy: DeliverPolicy.LastPerSubject,
-      });
-      messages = await consumer.consume();
-    } catch (error) {
-      throw this.#b.unavailable(`following the state of run ${this.runId}`, error);
-    }
-    try {
-      for await (const m of messages) {
-        const state = m.json<RunStateRecord>();
-        if (state.status !== "running") return state;
+    await this.#b.ready();
+    const { nc, names } = this.#b;
+    return new Promise<RunStateRecord>((resolve, reject) => {
+      let done = false;
+      let sub: Subscription | undefined;
+      let stopWatching = () => {};
+      const finish = (settle: () => void) => {
+        if (done) return;
+        done = true;
+        sub?.unsubscribe();
+        stopWatching();
+        settle();
+      };
+      const check = () =>
+        this.#state().then(
+          (state) => {
+            if (state === null) finish(() => reject(this.#notFound()));
+            else if (state.status !== "running") finish(() => resolve(state));
+          },
+          (error: unknown) => finish(() => reject(error)),
+        );
+      try {
+        sub = nc.subscribe(names.state(this.runId), {
+          callback: (error, m) => {
+            if (error !== null) {
+              finish(() =>
+                reject(this.#b.unavailable(`following the state of run ${this.runId}`, error)),
+              );
+              return;
+            }
+            let state: RunStateRecord;
+            try {
+              state = decode(m.data) as RunStateRecord;
+            } catch {
+              return; // Not ours to read: the stream's own record is what check() reads.
+            }
+            if (state?.status !== undefined && state.status !== "running")
+              finish(() => resolve(state));
+          },
+        });
+      } catch (error) {
+        finish(() =>
+          reject(this.#b.unavailable(`following the state of run ${this.runId}`, error)),
+        );
+        return;
       }
-    } finally {
-      await messages.close().catch(() => undefined);
-    }
-    throw this.#b.unavailable(`following the state of run ${this.runId}`, "the stream closed");
+      stopWatching = this.#b.onReconnect(() => void check());
+      void check();
+    });
   }
 
   #notFound(): NatsError {

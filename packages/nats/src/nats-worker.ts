@@ -17,7 +17,7 @@ import {
   eventTypeName,
   isEventClass,
 } from "@eventloom/core";
-import { AckPolicy, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
+import { AckPolicy, type Consumer, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import {
   type Msg,
   type NatsConnection,
@@ -349,6 +349,8 @@ class Worker implements NatsWorker {
   async #pull(s: Served): Promise<void> {
     const { names } = this.#b;
     const share = Math.max(1, Math.floor(this.#settings.concurrency / this.#served.length));
+    // Looked up once (a round trip), again only after a pull failed.
+    let consumer: Consumer | undefined;
     while (!this.#closing) {
       await this.#slots.whenFree();
       if (this.#closing) break;
@@ -356,7 +358,7 @@ class Worker implements NatsWorker {
       if (reserved === 0) continue;
       let used = 0;
       try {
-        const consumer = await this.#b.js.consumers.get(names.runsStream, names.consumer(s.name));
+        consumer ??= await this.#b.js.consumers.get(names.runsStream, names.consumer(s.name));
         const batch = await consumer.fetch({ max_messages: reserved, expires: 5_000 });
         this.#fetches.add(batch);
         try {
@@ -373,6 +375,7 @@ class Worker implements NatsWorker {
           this.#fetches.delete(batch);
         }
       } catch (error) {
+        consumer = undefined;
         if (this.#closing) break;
         this.#settings.onError(this.#b.unavailable(`pulling runs of ${s.name}`, error));
         await this.#pause(1_000);
@@ -415,7 +418,9 @@ class Worker implements NatsWorker {
       })
       .finally(() => {
         globalThis.clearInterval(heartbeat);
-        for (const sub of held.subscriptions) sub.unsubscribe();
+        // Drained, not dropped: an event or cancel already on its way here is still answered
+        // ("the run has ended") rather than left to time out.
+        for (const sub of held.subscriptions) void sub.drain().catch(() => undefined);
         this.#held.delete(held);
         this.#done.delete(held);
         this.#slots.give(1);
@@ -477,8 +482,12 @@ class Worker implements NatsWorker {
           status: status === "running" ? "failed" : status,
           error: poisoned ?? errorJSON(outcome.error),
         };
-    if (!pumpedTo.terminal) await this.#publishEvent(runId, pumpedTo.next, terminalJSON(state));
-    await this.#publishState(state);
+    // The terminal event and the state go out together (one round trip); the request is acked
+    // once both are stored.
+    await Promise.all([
+      pumpedTo.terminal ?? this.#publishEvent(runId, pumpedTo.next, terminalJSON(state)),
+      this.#publishState(state),
+    ]);
     msg.ack();
   }
 
@@ -573,14 +582,15 @@ class Worker implements NatsWorker {
 
   /**
    * Publishes the run's stream from `from` on, in order, until it ends or leaves this worker.
-   * Resolves with the next seq and whether the terminal event went out; a stream that cannot be
+   * Resolves with the next seq and, once the terminal event is reached, its publish (under
+   * way; its failure is the caller's to see); a stream that cannot be
    * read back (reported to onError) stops there, and the caller publishes a terminal event.
    */
   async #pump(
     held: Held,
     handler: WorkflowHandler,
     from: number | undefined,
-  ): Promise<{ next: number; terminal: boolean }> {
+  ): Promise<{ next: number; terminal: Promise<void> | undefined }> {
     let seq = from ?? 0;
     let outcomeKnown = false;
     try {
@@ -597,10 +607,12 @@ class Worker implements NatsWorker {
           // publishes the run's stream from the journal instead.
           if (lostHere(error)) break;
         }
-        const terminal = ev instanceof StopEvent;
-        await this.#publishEvent(held.runId, seq, ev.toJSON(), terminal);
+        if (ev instanceof StopEvent) {
+          // Not awaited here: the caller awaits it beside the run's state.
+          return { next: seq + 1, terminal: this.#publishEvent(held.runId, seq, ev.toJSON()) };
+        }
+        await this.#publishEvent(held.runId, seq, ev.toJSON(), false);
         seq++;
-        if (terminal) return { next: seq, terminal: true };
       }
     } catch (error) {
       this.#settings.onError(
@@ -610,7 +622,7 @@ class Worker implements NatsWorker {
         ),
       );
     }
-    return { next: seq, terminal: false };
+    return { next: seq, terminal: undefined };
   }
 
   async #publishEvent(

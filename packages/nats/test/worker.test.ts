@@ -159,6 +159,9 @@ describe("a run on a worker", () => {
       runs.map((_, i) => `c-${i} shipped`),
     );
     expect(most).toBe(3);
+    // result() resolves once the worker has published the run's state; the worker lets go of
+    // the run (acks its request) right after, and close() waits for that.
+    await worker.close();
     expect(worker.active).toBe(0);
   });
 });

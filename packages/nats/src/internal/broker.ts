@@ -36,6 +36,11 @@ export interface Broker {
   ready(): Promise<void>;
   /** A NatsError naming the server, for a failure while doing `what`. */
   unavailable(what: string, cause: unknown): NatsError;
+  /**
+   * Calls `listener` after each reconnect (core messages published meanwhile were missed);
+   * returns the function that stops it.
+   */
+  onReconnect(listener: () => void): () => void;
 }
 
 /** Checks a connection: a clear error for anything that is not a NatsConnection. */
@@ -84,6 +89,8 @@ export function broker(
 ): Broker {
   let manager: Promise<JetStreamManager> | undefined;
   let ready: Promise<void> | undefined;
+  const reconnectListeners = new Set<() => void>();
+  let watchingStatus = false;
   const b: Broker = {
     nc,
     names,
@@ -105,6 +112,23 @@ export function broker(
         throw b.unavailable("opening JetStream", error);
       });
       return manager;
+    },
+    onReconnect(listener) {
+      const own = () => listener();
+      reconnectListeners.add(own);
+      if (!watchingStatus) {
+        watchingStatus = true;
+        void (async () => {
+          try {
+            for await (const s of nc.status()) {
+              if (s.type === "reconnect") for (const l of [...reconnectListeners]) l();
+            }
+          } catch {
+            // The connection closed: nothing more to watch.
+          }
+        })();
+      }
+      return () => void reconnectListeners.delete(own);
     },
     ready() {
       ready ??= createStreams(b, limits).catch((error: unknown) => {

@@ -73,4 +73,11 @@ export interface Journal {
    * `sqliteJournal` and `postgresJournal`): core then renews claims at a third of it.
    */
   readonly claimMs?: number | undefined;
+  /**
+   * True when the store commits the calls made in one tick together, as one transaction, in
+   * the order they were made, each still succeeding or failing on its own (`sqliteJournal`).
+   * Core then claims a new run and writes its header in one commit, and writes a run's last
+   * entry and releases its claim in one commit: two commits fewer per run.
+   */
+  readonly commitsTickTogether?: boolean | undefined;
 }

@@ -245,6 +245,8 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
 
   return {
     claimMs: settings.claimMs,
+    // Every write called in one tick is one transaction, in call order (commitPending).
+    commitsTickTogether: true,
     append(entries) {
       try {
         ensureOpen("append");

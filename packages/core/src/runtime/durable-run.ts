@@ -34,6 +34,8 @@ export class DurableRun implements JournaledRun, JournalLink {
     private readonly workflow: string,
     /** The seq of the run's next entry (0 for a new run). */
     private seq: number,
+    /** Its id was made up here (no user's runId, no snapshot's): nobody else can hold it. */
+    readonly freshId = false,
   ) {
     writer.adopt(this);
   }
@@ -50,6 +52,11 @@ export class DurableRun implements JournaledRun, JournalLink {
 
   get isNew(): boolean {
     return this.seq === 0;
+  }
+
+  /** The checkpoint taken last is the run's end. */
+  get lastTaken(): boolean {
+    return this.taken?.settled === true;
   }
 
   changed(): void {

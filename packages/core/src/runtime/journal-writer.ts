@@ -7,6 +7,10 @@ export interface JournaledRun {
   readonly runId: string;
   /** True until the run's first checkpoint is written (it claims the run first). */
   readonly isNew: boolean;
+  /** Its id was made up in this process, so no other owner can hold a claim on it. */
+  readonly freshId: boolean;
+  /** The checkpoint taken last is the run's end (it is released once that is durable). */
+  readonly lastTaken: boolean;
   /** Its checkpoint now (the run's state as it is), as the next entry. */
   checkpoint(): JournalEntry;
   /** The checkpoint taken last is durable. */
@@ -43,6 +47,8 @@ export class JournalWriter {
   private flushing = false;
   private scheduled = false;
   private heartbeat: ReturnType<typeof setInterval> | undefined = undefined;
+  /** Runs whose release went with their last entry (a store that commits a tick together). */
+  private readonly releasedWithEnd = new Set<string>();
 
   /** How long each claim lasts: the store's own lease if it sets one, else `CLAIM_MS`. */
   readonly claimMs: number;
@@ -79,7 +85,9 @@ export class JournalWriter {
   /** A run has settled durably: its claim goes, so nothing else waits for it to expire. */
   release(run: JournaledRun): void {
     this.live.delete(run.runId);
-    this.journal.release(run.runId, this.owner).catch(() => {});
+    if (!this.releasedWithEnd.delete(run.runId)) {
+      this.journal.release(run.runId, this.owner).catch(() => {});
+    }
     if (this.live.size === 0 && this.heartbeat !== undefined) {
       globalThis.clearInterval(this.heartbeat);
       this.heartbeat = undefined;
@@ -91,41 +99,91 @@ export class JournalWriter {
     this.flushing = true;
     const batch = this.queue;
     this.queue = [];
-    const claimed = await Promise.all(
-      batch.map((run) =>
-        run.isNew
-          ? this.journal.claim(run.runId, this.owner, this.claimMs).then(
-              (ok) => ok || (run.failed(new RunOwnedError(run.runId)), false),
-              (error: unknown) => (run.failed(error), false),
-            )
-          : true,
-      ),
-    );
-    const runs: JournaledRun[] = [];
+    const together = this.journal.commitsTickTogether === true;
+    // A new run is claimed before its header is written. On a store that commits one tick's
+    // calls together, in order, a run whose id was made up here is claimed and written in one
+    // commit (no other owner can hold that id); any other new run waits for its claim.
+    const now: JournaledRun[] = [];
+    const nowClaims: (Promise<boolean> | undefined)[] = [];
+    const claiming: { run: JournaledRun; claim: Promise<boolean> }[] = [];
+    for (const run of batch) {
+      if (!run.isNew) {
+        now.push(run);
+        nowClaims.push(undefined);
+      } else if (together && run.freshId) {
+        now.push(run);
+        nowClaims.push(this.claim(run));
+      } else {
+        claiming.push({ run, claim: this.claim(run) });
+      }
+    }
+    const written = this.write(now, nowClaims, together);
+    if (claiming.length > 0) {
+      const claimed = await Promise.all(
+        claiming.map(({ run, claim }) =>
+          claim.then(
+            (ok) => ok || (run.failed(new RunOwnedError(run.runId)), false),
+            (error: unknown) => (run.failed(error), false),
+          ),
+        ),
+      );
+      const runs = claiming.filter((_, i) => claimed[i]).map(({ run }) => run);
+      await this.write(runs, [], together);
+    }
+    await written;
+    this.flushing = false;
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      later(() => void this.flush());
+    }
+  }
+
+  private claim(run: JournaledRun): Promise<boolean> {
+    return this.journal.claim(run.runId, this.owner, this.claimMs);
+  }
+
+  /**
+   * Appends the checkpoints of `runs` in one call; `claims[i]`, when set, is the claim of
+   * `runs[i]` made in this same tick. On a store that commits a tick together, a run's last
+   * entry and its release go in one commit too (the release after the entry).
+   */
+  private async write(
+    runs: readonly JournaledRun[],
+    claims: readonly (Promise<boolean> | undefined)[],
+    together: boolean,
+  ): Promise<void> {
+    const taken: JournaledRun[] = [];
+    const takenClaims: (Promise<boolean> | boolean)[] = [];
     const entries: JournalEntry[] = [];
-    batch.forEach((run, i) => {
-      if (!claimed[i]) return;
+    runs.forEach((run, i) => {
       try {
         entries.push(run.checkpoint());
-        runs.push(run);
+        taken.push(run);
+        takenClaims.push(claims[i] ?? true);
       } catch (error) {
         run.failed(error);
       }
     });
+    if (entries.length === 0) return;
+    const appended = this.journal.append(entries);
+    if (together) {
+      for (const run of taken) {
+        if (!run.lastTaken) continue;
+        this.releasedWithEnd.add(run.runId);
+        this.journal.release(run.runId, this.owner).catch(() => {});
+      }
+    }
     try {
-      if (entries.length > 0) await this.journal.append(entries);
-      for (const run of runs) run.committed();
+      const [owned] = await Promise.all([Promise.all(takenClaims), appended]);
+      taken.forEach((run, i) =>
+        owned[i] ? run.committed() : run.failed(new RunOwnedError(run.runId)),
+      );
     } catch (error) {
       const failure =
         error instanceof JournalError
           ? error
           : new JournalError(`Writing to the journal failed: ${String(error)}`, { cause: error });
-      for (const run of runs) run.failed(failure);
-    }
-    this.flushing = false;
-    if (this.queue.length > 0 && !this.scheduled) {
-      this.scheduled = true;
-      later(() => void this.flush());
+      for (const run of taken) run.failed(failure);
     }
   }
 

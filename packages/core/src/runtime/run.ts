@@ -60,6 +60,7 @@ export class Run extends RunStepwise {
         writerFor(start.journal),
         settings.plan.workflowName,
         start.journalSeq ?? 0,
+        start.runId === undefined && start.restore === undefined,
       );
     }
     if (timeoutMs !== null) this.runDeadline = addDeadline(timeoutMs, this);

@@ -361,6 +361,32 @@ export function journalConformance(
         expect(await journal.claim("one", "C", 60_000)).toBe(true);
       });
 
+      // What core does in one tick: claims, appends and releases of many runs at once. Each
+      // call succeeds or fails on its own; a store with commitsTickTogether also promises
+      // that they take effect in the order they were made (a release after its claim).
+      test("keeps calls made in one tick apart: each succeeds or fails alone", async () => {
+        const journal = await open();
+        const ordered = journal.commitsTickTogether === true;
+        await journal.append([entry("taken", 0)]);
+        await journal.claim("held", "B", 60_000);
+        const [claimed, header, conflict, refused, released] = await Promise.allSettled([
+          journal.claim("new", "A", 60_000),
+          journal.append([entry("new", 0)]),
+          journal.append([entry("taken", 0)]),
+          journal.claim("held", "A", 60_000),
+          ordered ? journal.release("new", "A") : Promise.resolve(),
+        ]);
+        expect(claimed).toEqual({ status: "fulfilled", value: true });
+        expect(header.status).toBe("fulfilled");
+        expect(conflict.status).toBe("rejected");
+        expect((conflict as PromiseRejectedResult).reason).toBeInstanceOf(JournalConflictError);
+        expect(refused).toEqual({ status: "fulfilled", value: false });
+        expect(released.status).toBe("fulfilled");
+        expect((await journal.read("new")).map((e) => e.seq)).toEqual([0]);
+        expect(await journal.claim("new", "C", 60_000)).toBe(ordered);
+        expect(await journal.claim("held", "C", 60_000)).toBe(false);
+      });
+
       test("resolves a release of a run nobody claimed", async () => {
         const journal = await open();
         await journal.release("unclaimed", "A");

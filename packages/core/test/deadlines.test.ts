@@ -43,6 +43,21 @@ describe("run deadlines (one shared timer)", () => {
     expect(deadlineStats()).toEqual({ live: 0, queued: 0, armed: false });
   });
 
+  it("fires deadlines of different durations in the order they fell due when the timer is late", async () => {
+    const release = deferred();
+    const Waiting = waiting(release.promise);
+    const ended: number[] = [];
+    const runs = [120, 40, 80].map((timeout) =>
+      new Waiting({ timeout }).run().catch(() => void ended.push(timeout)),
+    );
+    // A busy process: the timer cannot fire until all three deadlines have passed.
+    const until = performance.now() + 150;
+    while (performance.now() < until);
+    await Promise.all(runs);
+    release.resolve();
+    expect(ended).toEqual([40, 80, 120]);
+  });
+
   it("keeps the deadline of runs still going when others end first", async () => {
     const slow = deferred();
     const SlowWf = waiting(slow.promise);

@@ -31,13 +31,18 @@ afterEach(async () => {
   await client.end();
 });
 
-it("postgres: B cannot drive A's run; after A dies, B takes it over and finishes it", async (ctx) => {
+/** Skips the test without a server (fails under CI=true), and points the sample at its schema. */
+function useServer(ctx: { skip(note: string): void }): void {
   if (reason !== undefined) {
     if (process.env["CI"] === "true") throw new Error(`CI=true and ${reason}`);
     ctx.skip(reason);
   }
   process.env["DATABASE_URL"] = url;
   process.env["EVENTLOOM_SCHEMA"] = schema;
+}
+
+it("postgres: B cannot drive A's run; after A dies, B takes it over and finishes it", async (ctx) => {
+  useServer(ctx);
   const log = vi.spyOn(console, "log").mockImplementation(() => {});
   await import(/* @vite-ignore */ new URL("../examples/postgres.ts", import.meta.url).href);
   expect(log.mock.calls.map((args) => format(...args))).toEqual([
@@ -49,12 +54,7 @@ it("postgres: B cannot drive A's run; after A dies, B takes it over and finishes
 });
 
 it("postgres setup: recovers at start-up, on a timer too, and runs", async (ctx) => {
-  if (reason !== undefined) {
-    if (process.env["CI"] === "true") throw new Error(`CI=true and ${reason}`);
-    ctx.skip(reason);
-  }
-  process.env["DATABASE_URL"] = url;
-  process.env["EVENTLOOM_SCHEMA"] = schema;
+  useServer(ctx);
   const listeners = process.listenerCount("SIGTERM");
   const log = vi.spyOn(console, "log").mockImplementation(() => {});
   await import(/* @vite-ignore */ new URL("../examples/postgres-setup.ts", import.meta.url).href);

@@ -280,3 +280,30 @@ describe("a stepwise run", () => {
     expect(run.attributes["eventloom.run.status"]).toBe("completed");
   });
 });
+
+describe("the run span's id", () => {
+  it("is the run's id when the caller chose it, and when the run continues from a snapshot", async () => {
+    otel = traceHarness();
+    const wf = new Chain({ tracer: otel.tracer });
+    expect(await traced(wf.run({ text: "a" }, { runId: "order-7" }))).toBe("A");
+    const gate = deferred();
+    class Held extends Workflow {
+      wait = step({ accepts: [StartEvent], emits: [StopEvent] }, async () => {
+        await gate.promise;
+        return new StopEvent({ result: "held" });
+      });
+    }
+    const first = new Held().run({}, { runId: "held-1" });
+    const snapshot = await first.snapshot();
+    await first.cancel().catch(() => {});
+    gate.resolve();
+    const again = new Held({ tracer: otel.tracer }).resume(snapshot);
+    expect(await traced(again)).toBe("held");
+    expect(
+      otel
+        .spans()
+        .filter((s) => s.name.startsWith("invoke_workflow"))
+        .map((s) => s.attributes["eventloom.run.id"]),
+    ).toEqual(["order-7", "held-1"]);
+  });
+});

@@ -47,12 +47,14 @@ export class Run extends RunStepwise {
   ) {
     super(start);
     const { settings, tracer, traceParent, timeoutMs, signal, stepwise } = start;
+    // The id first: the run span is named by it.
+    const knownId = start.runId ?? start.restore?.runId;
+    if (knownId !== undefined) this.id = knownId;
     this.tracing =
       tracer === undefined && traceParent === ROOT_CONTEXT
         ? RunTracing.off
         : new RunTracing(tracer, settings.plan.workflowName, this, traceParent, settings);
     if (settings.verbose) this.ledger = verboseLog(settings, () => this.runId);
-    if (start.runId !== undefined) this.id = start.runId;
     this.journalOf = start.journal;
     if (start.journal !== undefined && start.load === undefined) {
       this.journal = new DurableRun(

@@ -19,6 +19,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { eventloom } from "./engines/eventloom.js";
 import { floor } from "./engines/floor.js";
+import { fanoutOnce } from "./fanout-once.js";
 import { llamaindex } from "./engines/llamaindex.js";
 import { type Row, judge, measured, median, renderTable, renderTargets } from "./report.js";
 import { asIs, perUnit, sample, timed } from "./sample.js";
@@ -396,20 +397,6 @@ const scenarios: Record<ScenarioName, Scenario> = {
     ];
   },
 };
-
-async function fanoutOnce(e: Engine, n: number, workers: number, ioMs: number): Promise<number> {
-  const probe = new Probe();
-  const ms = await timed(`${e.name} fanout`, n, () => e.fanout(n, workers, ioMs, probe));
-  if (probe.maxActive > workers) {
-    throw new Error(
-      `${e.name} fanout: ${probe.maxActive} workers ran at once; the limit is ${workers}`,
-    );
-  }
-  if (ioMs > 0 && n >= workers && probe.maxActive !== workers) {
-    throw new Error(`${e.name} fanout: only ${probe.maxActive} of ${workers} workers ran at once`);
-  }
-  return ms;
-}
 
 function gitCommit(): string | undefined {
   try {

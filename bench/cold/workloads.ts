@@ -2,9 +2,10 @@
  * The in-memory scenarios as the cold table runs them: one execution of each at given sizes (the
  * same engine calls and checks as `run.ts`), its row label and unit, and the 10 % warm-up sizes.
  */
+import { fanoutOnce } from "../fanout-once.js";
 import type { Kind } from "../report.js";
 import { timed } from "../sample.js";
-import { type Engine, Probe, type Sizes } from "../scenarios.js";
+import type { Engine, Sizes } from "../scenarios.js";
 
 export const COLD_SCENARIOS = [
   "chain",
@@ -39,21 +40,6 @@ export function tenth(s: Sizes): Sizes {
     concurrentRuns: cut(s.concurrentRuns),
     stream: cut(s.stream),
   };
-}
-
-/** One fan-out, checked as `run.ts` checks it: never more than `workers` at once (with I/O, exactly). */
-async function fanoutOnce(e: Engine, n: number, workers: number, ioMs: number): Promise<number> {
-  const probe = new Probe();
-  const ms = await timed(`${e.name} fanout`, n, () => e.fanout(n, workers, ioMs, probe));
-  if (probe.maxActive > workers) {
-    throw new Error(
-      `${e.name} fanout: ${probe.maxActive} workers ran at once; the limit is ${workers}`,
-    );
-  }
-  if (ioMs > 0 && n >= workers && probe.maxActive !== workers) {
-    throw new Error(`${e.name} fanout: only ${probe.maxActive} of ${workers} workers ran at once`);
-  }
-  return ms;
 }
 
 export function workload(name: ColdScenario, s: Sizes): Workload {

@@ -48,6 +48,26 @@ export async function loadRun(
   }
 }
 
+/**
+ * Claims and reads back every unfinished run of a workflow that no live owner holds (`recover()`),
+ * newest first; a run another process takes in the meantime is that one's to drive.
+ */
+export async function loadOrphans(
+  plan: WorkflowPlan,
+  journal: Journal,
+  revive: (json: EventJSON) => Event,
+): Promise<{ readonly runId: string; readonly loaded: LoadedRun }[]> {
+  const found: { runId: string; loaded: LoadedRun }[] = [];
+  for (const runId of await orphanedRuns(journal, plan.workflowName)) {
+    try {
+      found.push({ runId, loaded: await loadRun(plan, journal, runId, revive) });
+    } catch (error) {
+      if (!(error instanceof RunOwnedError)) throw error;
+    }
+  }
+  return found;
+}
+
 /** The ids of a workflow's unfinished runs that no live owner holds, newest first. */
 export async function orphanedRuns(journal: Journal, workflow: string): Promise<string[]> {
   const writer = writerFor(journal);

@@ -240,6 +240,17 @@ export function runTimeout(
   return run !== undefined ? run : workflow === undefined ? DEFAULT_TIMEOUT_MS : workflow;
 }
 
+/** The seed's `Workflow(service_manager=...)`: the manager's services are the instance's. */
+export function servicesOf(className: string, options: WorkflowOptions): Map<string, unknown> {
+  const manager = options.serviceManager;
+  if (manager !== undefined && !(manager?.services instanceof Map)) {
+    throw new WorkflowValidationError(
+      `new ${className}(options): serviceManager must be a ServiceManager from @eventloom/services (an object with a services Map)`,
+    );
+  }
+  return manager?.services ?? new Map<string, unknown>();
+}
+
 export function payloadMaxLength(
   option: WorkflowOptions["recordEventPayloads"],
 ): number | undefined {

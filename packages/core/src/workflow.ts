@@ -1,7 +1,5 @@
-import { ROOT_CONTEXT } from "@opentelemetry/api";
 import type { z } from "zod";
-import { type LoadedRun, journalOf, liveRun, loadRun, orphanedRuns } from "./durable.js";
-import { RunOwnedError, WorkflowRuntimeError, WorkflowValidationError } from "./errors.js";
+import { type LoadedRun, journalOf, liveRun, loadOrphans, loadRun } from "./durable.js";
 import {
   type Event,
   type EventClass,
@@ -13,12 +11,14 @@ import {
   type StopEvent,
 } from "./event.js";
 import { addUnboundStep, collectSteps, stepsVersion } from "./internal/collect-steps.js";
-import { defaultTracer, otelInUse, traceParentOf } from "./internal/default-tracer.js";
+import { runTrace } from "./internal/default-tracer.js";
 import { type WorkflowPlan, buildPlan } from "./internal/plan.js";
+import { nestedLimits } from "./internal/nested-limits.js";
+import { reviveEventOf } from "./internal/revive-event.js";
 import { buildStartEvent, checkServices, storeFromContext } from "./internal/start-event.js";
 import type { Journal } from "./journal.js";
 import { reviveSnapshot } from "./runtime/restore.js";
-import { RunSettings } from "./runtime/run-settings.js";
+import { type RunSettings, settingsOf } from "./runtime/run-settings.js";
 import type { RunSnapshot } from "./runtime/snapshot.js";
 import type { StepView } from "./runtime/step-view.js";
 import { type StepDefinition, type StepHandler, type StepOptions, step } from "./step.js";
@@ -28,8 +28,8 @@ import {
   type ResumeOptions,
   type RunOptions,
   type WorkflowOptions,
-  payloadMaxLength,
   runTimeout,
+  servicesOf,
   validateResumeOptions,
   validateRunOptions,
   validateWorkflowOptions,
@@ -118,14 +118,7 @@ export class Workflow {
 
   constructor(options: WorkflowOptions = {}) {
     this.options = Object.freeze({ ...validateWorkflowOptions(this.constructor.name, options) });
-    // The seed's Workflow(service_manager=...): the manager's services are the instance's.
-    const manager = options.serviceManager;
-    if (manager !== undefined && !(manager?.services instanceof Map)) {
-      throw new WorkflowValidationError(
-        `new ${this.constructor.name}(options): serviceManager must be a ServiceManager from @eventloom/services (an object with a services Map)`,
-      );
-    }
-    this.services = manager?.services ?? new Map<string, unknown>();
+    this.services = servicesOf(this.constructor.name, options);
   }
 
   /**
@@ -182,29 +175,12 @@ export class Workflow {
     const startEvent = buildStartEvent(plan, input);
     const store = opts.context === undefined ? undefined : storeFromContext(plan, opts.context);
     const parent = opts.parent as StepView | undefined;
-    let timeoutMs = runTimeout(opts.timeout, this.options.timeout);
-    let signal = opts.signal;
-    if (parent !== undefined) {
-      const deadline = parent.deadline;
-      if (deadline !== null) {
-        const remaining = Math.max(1, Math.ceil(deadline - performance.now()));
-        timeoutMs = timeoutMs === null ? remaining : Math.min(timeoutMs, remaining);
-      }
-      signal = signal === undefined ? parent.signal : AbortSignal.any([signal, parent.signal]);
-    }
-    const untraced = parent === undefined && this.options.tracer === undefined && !otelInUse();
-    const traceParent = untraced ? ROOT_CONTEXT : traceParentOf(parent);
     const handler = new WorkflowHandler<RunResult<W>>({
       settings: this.#settingsFor(plan),
       startEvent,
-      timeoutMs,
+      ...nestedLimits(parent, runTimeout(opts.timeout, this.options.timeout), opts.signal),
       stepwise: opts.stepwise === true,
-      // A nested run of a workflow with no tracer of its own traces with its parent's.
-      tracer: untraced
-        ? undefined
-        : (this.options.tracer ?? parent?.tracer ?? defaultTracer(traceParent)),
-      traceParent,
-      signal,
+      ...runTrace(this.options.tracer, parent),
       journal: this.options.journal,
       runId: opts.runId,
       store,
@@ -249,16 +225,13 @@ export class Workflow {
     }
     const revived = reviveSnapshot(plan, snapshot, revive);
     const timeoutMs = runTimeout(o.timeout, this.options.timeout);
-    const settled = revived.status !== "running";
-    const untraced = settled || (this.options.tracer === undefined && !otelInUse());
-    const traceParent = untraced ? ROOT_CONTEXT : traceParentOf(undefined);
     return new WorkflowHandler<RunResult<W>>({
       settings: this.#settingsFor(plan),
       startEvent: revived.input,
       timeoutMs,
       stepwise: o.stepwise ?? revived.stepwise,
-      tracer: untraced ? undefined : (this.options.tracer ?? defaultTracer(traceParent)),
-      traceParent,
+      // A settled run only gives back its outcome: nothing to trace.
+      ...runTrace(this.options.tracer, undefined, revived.status !== "running"),
       signal: o.signal,
       restore: revived,
     });
@@ -277,21 +250,10 @@ export class Workflow {
   async recover<W extends Workflow>(this: W): Promise<WorkflowHandler<RunResult<W>>[]> {
     const plan = this[PLAN]();
     const journal = journalOf(this.options.journal, plan.workflowName, "recover()");
-    const handlers: WorkflowHandler<RunResult<W>>[] = [];
-    for (const runId of await orphanedRuns(journal, plan.workflowName)) {
-      let loaded: LoadedRun;
-      try {
-        loaded = await loadRun(plan, journal, runId, (json) => this.reviveEvent(json));
-      } catch (error) {
-        // Taken by another process in the meantime: it is that one's to drive.
-        if (error instanceof RunOwnedError) continue;
-        throw error;
-      }
-      handlers.push(
-        this.#durableHandler(plan, {}, { runId, journal, load: Promise.resolve(loaded) }),
-      );
-    }
-    return handlers;
+    const found = await loadOrphans(plan, journal, (json) => this.reviveEvent(json));
+    return found.map(({ runId, loaded }) =>
+      this.#durableHandler(plan, {}, { runId, journal, load: Promise.resolve(loaded) }),
+    );
   }
 
   /**
@@ -322,16 +284,12 @@ export class Workflow {
     o: ResumeOptions,
     durable: { runId: string; journal: Journal; load: Promise<LoadedRun> },
   ): WorkflowHandler<RunResult<W>> {
-    const timeoutMs = runTimeout(o.timeout, this.options.timeout);
-    const untraced = this.options.tracer === undefined && !otelInUse();
-    const traceParent = untraced ? ROOT_CONTEXT : traceParentOf(undefined);
     return new WorkflowHandler<RunResult<W>>({
       settings: this.#settingsFor(plan),
       startEvent: new StartEvent({}),
-      timeoutMs,
+      timeoutMs: runTimeout(o.timeout, this.options.timeout),
       stepwise: o.stepwise ?? false,
-      tracer: untraced ? undefined : (this.options.tracer ?? defaultTracer(traceParent)),
-      traceParent,
+      ...runTrace(this.options.tracer, undefined),
       signal: o.signal,
       runId: durable.runId,
       journal: durable.journal,
@@ -341,23 +299,7 @@ export class Workflow {
 
   /** What all runs of this instance share, made once per plan. */
   #settingsFor(plan: WorkflowPlan): RunSettings {
-    if (this.#settings?.plan !== plan) {
-      const o = this.options;
-      const logger = o.logger;
-      this.#settings = new RunSettings(
-        this,
-        plan,
-        o.verbose === true,
-        // console.log looked up at each call, so a test's spy on it sees the lines.
-        logger ?? ((message: string) => console.log(message)),
-        o.recordExceptions !== false,
-        payloadMaxLength(o.recordEventPayloads),
-        this.services,
-        o.historyLimit ?? 1000,
-        o.streamLimit ?? 100_000,
-        o.waitBufferLimit ?? 10_000,
-      );
-    }
+    if (this.#settings?.plan !== plan) this.#settings = settingsOf(this, plan, this.services);
     return this.#settings;
   }
 
@@ -372,19 +314,7 @@ export class Workflow {
 
   /** Rebuilds (and validates) one of this workflow's events from its `toJSON()` form. */
   reviveEvent(json: EventJSON): Event {
-    const plan = this[PLAN]();
-    if (json === null || typeof json !== "object" || typeof json.type !== "string") {
-      throw new WorkflowRuntimeError(
-        `reviveEvent expects { type, data }; got ${JSON.stringify(json)}`,
-      );
-    }
-    const cls = plan.eventsByType.get(json.type);
-    if (cls === undefined) {
-      throw new WorkflowRuntimeError(
-        `${this.workflowName} has no event type "${json.type}" (known: ${[...plan.eventsByType.keys()].join(", ")})`,
-      );
-    }
-    return new (cls as unknown as new (data: unknown) => Event)(json.data ?? {});
+    return reviveEventOf(this[PLAN](), json);
   }
 
   /**

@@ -1,5 +1,6 @@
 // Which OpenTelemetry tracer and parent context a new run gets when the workflow names none.
 import {
+  ROOT_CONTEXT,
   type Context as OtelContext,
   type Tracer,
   type TracerProvider,
@@ -63,4 +64,22 @@ export function traceParentOf(parent: StepView | undefined): OtelContext {
   const active = otelContext.active();
   const span = parent?.span;
   return span === undefined ? active : trace.setSpan(active, span);
+}
+
+/**
+ * The tracer and parent context of a new run: none at all (the root context, no tracer) when
+ * `off`, or when the run has no parent step, the workflow names no tracer and no OpenTelemetry
+ * SDK or context manager is in use; else the workflow's tracer, the parent run's, or the default.
+ */
+export function runTrace(
+  own: Tracer | undefined,
+  parent: StepView | undefined,
+  off = false,
+): { readonly tracer: Tracer | undefined; readonly traceParent: OtelContext } {
+  if (off || (parent === undefined && own === undefined && !otelInUse())) {
+    return { tracer: undefined, traceParent: ROOT_CONTEXT };
+  }
+  const traceParent = traceParentOf(parent);
+  // A nested run of a workflow with no tracer of its own traces with its parent's.
+  return { tracer: own ?? parent?.tracer ?? defaultTracer(traceParent), traceParent };
 }

@@ -128,18 +128,13 @@ export class Run extends RunStepwise {
     const restored = this.restored;
     if (restored === undefined || !restored.started) return;
     this.restored = undefined;
-    if (!this.settled) this.continueRestored(restored);
+    if (!this.settled) continueRestored(this, restored);
   }
 
   /** A snapshot of a settled run: the handler settles the same way at once. */
   private settleRestored(r: RevivedSnapshot): void {
     const { status, value, terminal } = restoredOutcome(r, this.timeoutMs);
     this.finish(status, value, terminal);
-  }
-
-  /** Starts again what a snapshot had in flight or waiting out a retry, then the queues. */
-  private continueRestored(r: RevivedSnapshot): void {
-    continueRestored(this, r);
   }
 
   /**
@@ -184,7 +179,7 @@ export class Run extends RunStepwise {
     if (restored !== undefined) {
       this.restored = undefined;
       if (restored.started) {
-        if (!this.settled) this.continueRestored(restored);
+        if (!this.settled) continueRestored(this, restored);
         return;
       }
     }

@@ -10,6 +10,7 @@ import { once } from "node:events";
 import type { RemoteEvent } from "@eventloom/client";
 import { expect, it } from "vitest";
 import { type Child, spawnChild, spawnReady } from "./support/child.js";
+import { effectsLog, readEffects } from "./support/effects.js";
 import { NATS_URL, POSTGRES_URL, useServices } from "./support/services.js";
 import { type SpanLine, readSpans } from "./support/span-file.js";
 import { fanResult } from "./support/workflows.js";
@@ -56,12 +57,7 @@ it(
     );
 
     const admin = svc.pool();
-    const fx = `${svc.schema}_fx`;
-    svc.defer(() => admin.query(`DROP SCHEMA IF EXISTS "${fx}" CASCADE`));
-    await admin.query(`CREATE SCHEMA "${fx}"`);
-    await admin.query(
-      `CREATE TABLE "${fx}".effects (id serial PRIMARY KEY, run_id text, invocation_id text, step text, pid int)`,
-    );
+    const fx = await effectsLog(svc, admin);
     const dir = mkdtempSync(join(tmpdir(), "el-nats-fan-"));
     // EL_KEEP=1 keeps the span file (its path is printed) for a look at a failing trace.
     if (process.env["EL_KEEP"]) console.log(`spans in ${dir}`);
@@ -174,17 +170,7 @@ it(
 
     // Side effects per invocation: one ran more than once only where the killed worker had it in
     // flight (its outcome not journaled); then it ran once more, on a survivor, and never again.
-    const rows = await admin.query<{
-      run_id: string;
-      invocation_id: string;
-      step: string;
-      pid: number;
-    }>(`SELECT run_id, invocation_id, step, pid FROM "${fx}".effects ORDER BY id`);
-    const executions = new Map<string, number[]>();
-    for (const r of rows.rows) {
-      const key = `${r.run_id} ${r.step} ${r.invocation_id}`;
-      executions.set(key, [...(executions.get(key) ?? []), r.pid]);
-    }
+    const { rows, executions } = await readEffects(admin, fx);
     let rerun = 0;
     for (const [key, pids] of executions) {
       if (pids.length === 1) continue;
@@ -202,7 +188,7 @@ it(
     expect(invocations("release")).toBe(RUNS);
     expect(invocations("ship")).toBe(RUNS);
     const byRun = new Map<string, Set<number>>();
-    for (const r of rows.rows) byRun.set(r.run_id, (byRun.get(r.run_id) ?? new Set()).add(r.pid));
+    for (const r of rows) byRun.set(r.run_id, (byRun.get(r.run_id) ?? new Set()).add(r.pid));
     const moved = [...byRun.values()].filter(
       (pids) => pids.has(victim.pid!) && survivors.some((p) => pids.has(p)),
     ).length;

@@ -7,6 +7,7 @@ import type { RemoteEvent, RemoteHandler } from "@eventloom/client";
 import { expect, it } from "vitest";
 import { natsClient } from "../src/index.js";
 import { spawnReady } from "./support/child.js";
+import { effectsLog, readEffects } from "./support/effects.js";
 import { NATS_URL, POSTGRES_URL, useServices } from "./support/services.js";
 
 const svc = useServices();
@@ -34,13 +35,7 @@ it(
   { timeout: 120_000 },
   async () => {
     const admin = svc.pool();
-    // The effects live beside the journal's schema (a journal wants a schema of its own).
-    const fx = `${svc.schema}_fx`;
-    svc.defer(() => admin.query(`DROP SCHEMA IF EXISTS "${fx}" CASCADE`));
-    await admin.query(`CREATE SCHEMA "${fx}"`);
-    await admin.query(
-      `CREATE TABLE "${fx}".effects (id serial PRIMARY KEY, run_id text, invocation_id text, step text, pid int)`,
-    );
+    const fx = await effectsLog(svc, admin);
     const [a, b] = await Promise.all([startWorker(), startWorker()]);
     const nc = await svc.connect();
     const client = natsClient(nc, { prefix: svc.prefix, timeoutMs: 60_000 });
@@ -113,17 +108,7 @@ it(
     // Side effects per invocation: an invocation ran more than once only where the killed
     // worker had it in flight (its outcome not journaled); then every execution but the last
     // was A's, and the run moved to B.
-    const rows = await admin.query<{
-      run_id: string;
-      invocation_id: string;
-      step: string;
-      pid: number;
-    }>(`SELECT run_id, invocation_id, step, pid FROM "${fx}".effects ORDER BY id`);
-    const executions = new Map<string, number[]>();
-    for (const r of rows.rows) {
-      const key = `${r.run_id} ${r.step} ${r.invocation_id}`;
-      executions.set(key, [...(executions.get(key) ?? []), r.pid]);
-    }
+    const { rows, executions } = await readEffects(admin, fx);
     let rerun = 0;
     for (const [key, pids] of executions) {
       if (pids.length === 1) continue;
@@ -136,14 +121,14 @@ it(
       expect(pids.length, key).toBe(2);
     }
     const perRun = (step: string) =>
-      new Set(rows.rows.filter((r) => r.step === step).map((r) => `${r.run_id} ${r.invocation_id}`))
+      new Set(rows.filter((r) => r.step === step).map((r) => `${r.run_id} ${r.invocation_id}`))
         .size;
     // reserve was journaled for every run before the kill: it never ran again.
-    expect(rows.rows.filter((r) => r.step === "reserve")).toHaveLength(RUNS);
+    expect(rows.filter((r) => r.step === "reserve")).toHaveLength(RUNS);
     expect(perRun("approve")).toBe(RUNS);
     expect(perRun("ship")).toBe(RUNS);
     const moved =
-      new Set(rows.rows.filter((r) => r.pid === b.pid).map((r) => r.run_id)).size -
+      new Set(rows.filter((r) => r.pid === b.pid).map((r) => r.run_id)).size -
       (held.get(b.pid!) ?? 0);
     expect(rerun).toBeGreaterThan(0);
     expect(moved).toBeGreaterThan(0);

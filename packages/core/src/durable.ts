@@ -59,11 +59,20 @@ export async function loadOrphans(
 ): Promise<{ readonly runId: string; readonly loaded: LoadedRun }[]> {
   const found: { runId: string; loaded: LoadedRun }[] = [];
   for (const runId of await orphanedRuns(journal, plan.workflowName)) {
+    let loaded: LoadedRun;
     try {
-      found.push({ runId, loaded: await loadRun(plan, journal, runId, revive) });
+      loaded = await loadRun(plan, journal, runId, revive);
     } catch (error) {
       if (!(error instanceof RunOwnedError)) throw error;
+      continue;
     }
+    // Listed while running, but it ended before it was claimed (here or elsewhere): nothing to
+    // recover.
+    if (loaded.revived.status !== "running") {
+      await journal.release(runId, writerFor(journal).owner).catch(() => {});
+      continue;
+    }
+    found.push({ runId, loaded });
   }
   return found;
 }

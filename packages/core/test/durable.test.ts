@@ -141,6 +141,22 @@ describe("durable runs on a journal", () => {
     expect(log).toEqual(["before wait ask#1", "before wait ask#1", "after wait ask#1"]);
   });
 
+  it("a run whose chosen id another owner has claimed fails with RunOwnedError, journals nothing, and starts once the claim is free", async () => {
+    // As when a process dies after claiming a run id and before journaling the run's header.
+    const journal = memoryJournal();
+    expect(await journal.claim("order-1", "dead-process", 60_000)).toBe(true);
+    const log: string[] = [];
+    const refused = chain(log, journal).run({ n: 1 }, { runId: "order-1" });
+    await expect(refused).rejects.toBeInstanceOf(RunOwnedError);
+    await expect(refused).rejects.toThrow(/order-1 is driven by another live process/);
+    expect(await journal.read("order-1")).toEqual([]);
+    expect(log).toEqual([]);
+
+    await journal.release("order-1", "dead-process");
+    expect(await chain(log, journal).run({ n: 1 }, { runId: "order-1" })).toBe(3);
+    expect(log).toEqual(["one one#1", "two two#2", "three three#3"]);
+  });
+
   it("names what is wrong: an unknown run id, a run owned by a live process, no journal", async () => {
     const journal = memoryJournal();
     await expect(approval([], journal).resume("no-such-run")).rejects.toBeInstanceOf(

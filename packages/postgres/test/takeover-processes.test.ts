@@ -195,6 +195,7 @@ it(
       inFlightAtKills: 0,
       recovered: 0,
       adopted: 0,
+      ownedRetries: 0,
       recoverCalls: 0,
       settledAppends: 0,
       points: [] as string[],
@@ -258,6 +259,7 @@ it(
       const final = JSON.parse(readFileSync(paths(survivorName).final, "utf8")) as FinalFile;
       figures.recovered += final.recovered;
       figures.adopted += final.adopted;
+      figures.ownedRetries += final.ownedRetries;
       figures.recoverCalls += final.recoverCalls;
       expect(final.runs.map((r) => r.runId)).toEqual(all.map((n) => runIdOf(round, n)));
       for (const [n, run] of final.runs.entries()) expect(run.result).toEqual(expectedResult(n));
@@ -344,7 +346,8 @@ it(
         `${figures.kills} SIGKILLs, ${figures.executions} distinct step executions, ` +
         `${figures.reRuns} re-run after a kill (of ${figures.inFlightAtKills} journaled in flight), ` +
         `${figures.recovered} runs taken over by recover() in ${figures.recoverCalls} calls, ` +
-        `${figures.adopted} never-started runs started by the survivor, ` +
+        `${figures.adopted} never-started runs started by the survivor ` +
+        `(${figures.ownedRetries} starts refused while the dead peer's claim held, tried again), ` +
         `${figures.settledAppends} checkpoints appended by resume() of an ended run, ${seconds.toFixed(1)} s; ` +
         `kill points (victim@executions, e = as one began, c = at the next durable append): ` +
         figures.points.join(" "),

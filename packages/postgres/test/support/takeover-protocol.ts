@@ -45,6 +45,8 @@ export interface FinalFile {
   readonly recoverCalls: number;
   /** The peer's runs it had not started (no header journaled) when it died: started here. */
   readonly adopted: number;
+  /** Starts of such runs refused with RunOwnedError (the peer had claimed them) and tried again. */
+  readonly ownedRetries: number;
 }
 
 /** The id of run n of a round. */

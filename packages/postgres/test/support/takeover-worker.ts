@@ -11,7 +11,7 @@
 //   finished   the final file is written
 import { closeSync, openSync, writeSync } from "node:fs";
 import { createInterface } from "node:readline";
-import type { Journal, WorkflowHandler } from "@eventloom/core";
+import { type Journal, RunOwnedError, type WorkflowHandler } from "@eventloom/core";
 import { postgresJournal } from "@eventloom/postgres";
 import {
   type EffectLine,
@@ -104,20 +104,35 @@ for (;;) {
   if (running.every((r) => handlers.has(r.runId))) break;
   await new Promise((resolve) => globalThis.setTimeout(resolve, options.claimMs / 4));
 }
-// Runs the peer had not started when it died (no header in the journal) start here.
+// Runs the peer had not started when it died (no header in the journal) start here. The peer
+// may have claimed such a run before it wrote the header (a run id the user chose is claimed
+// first): then starting it fails with RunOwnedError until that claim lapses, and is tried again.
+async function adopt(n: number): Promise<void> {
+  const runId = runIdOf(options.round, n);
+  for (;;) {
+    const h = wf.run({ n }, { runId }) as Handler;
+    handlers.set(runId, h);
+    const owned = await h.then(
+      () => false,
+      (error: unknown) => error instanceof RunOwnedError,
+    );
+    if (!owned) return drive(h);
+    ownedRetries++;
+    await new Promise((resolve) => globalThis.setTimeout(resolve, options.claimMs / 4));
+  }
+}
 const known = new Set((await journal.listRuns()).map((r) => r.runId));
 let adopted = 0;
+let ownedRetries = 0;
 for (const n of options.all) {
   const runId = runIdOf(options.round, n);
   if (known.has(runId) || handlers.has(runId)) continue;
-  const h = wf.run({ n }, { runId }) as Handler;
-  handlers.set(runId, h);
   adopted++;
-  driven.push(drive(h));
+  driven.push(adopt(n));
 }
 await Promise.all(driven);
 
-const final: FinalFile = { runs: [], recovered, recoverCalls, adopted };
+const final: FinalFile = { runs: [], recovered, recoverCalls, adopted, ownedRetries };
 for (const n of options.all) {
   const runId = runIdOf(options.round, n);
   const h = handlers.get(runId) ?? (wf.resume(runId) as Handler);

@@ -220,17 +220,6 @@ export class Run extends RunStepwise {
     return (this.fanIn ??= new FanIn()).collect(view, event, expected, options, this.tracing);
   }
 
-  /** The steps with invocations running, queued, waiting for an event or for a retry. */
-  activeSteps(): string[] {
-    const names: string[] = [];
-    this.settings.plan.steps.forEach((step, i) => {
-      const p = this.pools?.[i];
-      if (this.active[i]! > 0 || (p !== undefined && (p.waiting > 0 || p.retrying > 0)))
-        names.push(step.name);
-    });
-    return names;
-  }
-
   complete(stop: StopEvent): void {
     const custom = eventSchema(stop.constructor as EventClass) !== undefined;
     this.finish("completed", custom ? stop : stop.result, stop);

@@ -53,4 +53,15 @@ export abstract class RunScheduling extends RunWaiting {
       }
     }
   }
+
+  /** The steps with invocations running, queued, waiting for an event or for a retry. */
+  activeSteps(): string[] {
+    const names: string[] = [];
+    this.settings.plan.steps.forEach((step, i) => {
+      const p = this.pools?.[i];
+      if (this.active[i]! > 0 || (p !== undefined && (p.waiting > 0 || p.retrying > 0)))
+        names.push(step.name);
+    });
+    return names;
+  }
 }

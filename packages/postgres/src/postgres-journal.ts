@@ -10,7 +10,6 @@ import {
 } from "@eventloom/core";
 import pg from "pg";
 import {
-  codeOf,
   connectionError,
   isDropped,
   isUnreachable,
@@ -19,10 +18,16 @@ import {
   type Target,
   targetOf,
 } from "./internal/connection.js";
-import { type ClaimRequest, claimAll, type ReleaseRequest, releaseAll } from "./internal/claims.js";
+import {
+  type AppendArrays,
+  commitTick,
+  describeTick,
+  RUN_ARRAYS,
+  type TickCall,
+} from "./internal/commit-tick.js";
 import { checkSettings, type Settings } from "./internal/options.js";
-import { CONFLICT_SQLSTATE, ensureSchema } from "./internal/schema.js";
-import { TickBatch } from "./internal/tick-batch.js";
+import { ensureSchema } from "./internal/schema.js";
+import { type Outcome, TickBatch } from "./internal/tick-batch.js";
 
 /** Where the journal's connections come from: your pool, or a connection string. */
 export type PostgresJournalSource =
@@ -81,8 +86,8 @@ const STATUSES: readonly JournalRunStatus[] = [
 const MAX_SEQ = 2_147_483_647; // seq is a PostgreSQL integer
 
 /** One append turned into the arrays `append_entries` takes. */
-interface Batch {
-  readonly values: unknown[];
+interface Batch extends AppendArrays {
+  readonly values: unknown[][];
   readonly rows: readonly Row[];
 }
 
@@ -118,6 +123,10 @@ interface RunRow {
  *
  * - `append` is one round trip, however many entries of however many runs it holds: a single
  *   call of a function in the schema that checks every run's next `seq` and writes all or nothing.
+ * - The claims, appends and releases called in one tick go to the server together, in one round
+ *   trip and one transaction, in call order, each succeeding or failing on its own
+ *   (`commitsTickTogether`): core claims a new run in the commit of its header and releases it
+ *   in the commit of its last entry.
  * - `claim` is a lease row timed by the database's clock (`now()`), so the processes' clocks do
  *   not matter: a dead owner's runs are free once its lease runs out; a live owner renews.
  * - A connection that drops (a restart, a failover, `pg_terminate_backend`) is retried with
@@ -150,14 +159,10 @@ class PostgresJournal implements Journal {
   #closing: Promise<void> | undefined;
   readonly #inflight = new Set<Promise<unknown>>();
   readonly #sleepers = new Set<() => void>();
-  // The claims (and releases) asked for in one tick go in one query: the journal writer
-  // claims every new run of a flush at once, and releases every run that settled in it.
-  readonly #claims = new TickBatch<ClaimRequest, boolean>((requests) =>
-    this.#retrying("claim", () => claimAll(this.#query, this.#s, requests)),
-  );
-  readonly #releases = new TickBatch<ReleaseRequest, void>((requests) =>
-    this.#retrying("release", () => releaseAll(this.#query, this.#s, requests)),
-  );
+  // The claims, appends and releases called in one tick go in one query: the journal writer
+  // claims every new run of a flush with their headers, and releases every run that settled
+  // in it with their last entries.
+  readonly #tick = new TickBatch<TickCall, boolean>((calls) => this.#commitTick(calls));
   readonly #query = (sql: string, values: unknown[]): Promise<pg.QueryResult> =>
     this.#pool.query(sql, values);
   // An idle client whose backend went away is an 'error' event on the pool; with no listener
@@ -172,6 +177,9 @@ class PostgresJournal implements Journal {
   get claimMs(): number | undefined {
     return this.#settings.claimMs;
   }
+
+  /** The calls of one tick commit together, in call order, each on its own (commit_tick). */
+  readonly commitsTickTogether = true;
 
   constructor(settings: Settings) {
     this.#settings = settings;
@@ -192,21 +200,7 @@ class PostgresJournal implements Journal {
     }
     if (batch.rows.length === 0) return this.#call("append", noCheck, () => Promise.resolve());
     return this.#call("append", noCheck, async () => {
-      const sql = `SELECT ${this.#s}.append_entries($1::text[], $2::integer[], $3::integer[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::text[], $9::integer[], $10::float8[], $11::text[], $12::text[], $13::text[])`;
-      let uncertain = false;
-      await this.#retrying("append", async () => {
-        try {
-          await this.#pool.query(sql, batch.values);
-        } catch (error) {
-          // A try cut off by a dropped connection may have committed: if the retry conflicts
-          // because exactly these entries are stored, that try did the work.
-          if (uncertain && codeOf(error) === CONFLICT_SQLSTATE && (await this.#stored(batch))) {
-            return;
-          }
-          if (isDropped(error)) uncertain = true;
-          throw error;
-        }
-      });
+      await this.#tick.add({ kind: "append", append: batch });
     });
   }
 
@@ -265,7 +259,9 @@ class PostgresJournal implements Journal {
         );
       }
     };
-    return this.#call("claim", check, () => this.#claims.add({ runId, owner, leaseMs: lease }));
+    return this.#call("claim", check, () =>
+      this.#tick.add({ kind: "claim", request: { runId, owner, leaseMs: lease } }),
+    );
   }
 
   release(runId: string, owner: string): Promise<void> {
@@ -273,7 +269,9 @@ class PostgresJournal implements Journal {
       checkText(runId, "release: runId");
       checkText(owner, "release: owner");
     };
-    return this.#call("release", check, () => this.#releases.add({ runId, owner }));
+    return this.#call("release", check, async () => {
+      await this.#tick.add({ kind: "release", request: { runId, owner } });
+    });
   }
 
   close(): Promise<void> {
@@ -338,6 +336,37 @@ class PostgresJournal implements Journal {
     return this.#ready;
   }
 
+  /**
+   * Sends one tick's calls (added in call order: every call awaits the same #ready first), and
+   * again with backoff while the connection drops.
+   */
+  #commitTick(calls: readonly TickCall[]): Promise<Outcome<boolean>[]> {
+    let uncertain = false;
+    return this.#retrying(describeTick(calls), async () => {
+      let outcomes: Outcome<boolean>[];
+      try {
+        outcomes = await commitTick(this.#query, this.#s, calls);
+      } catch (error) {
+        if (isDropped(error)) uncertain = true;
+        throw error;
+      }
+      if (!uncertain) return outcomes;
+      // A try cut off by a dropped connection may have committed: an append of it that now
+      // conflicts because exactly its entries are stored was done by that try.
+      return Promise.all(
+        outcomes.map(async (outcome, i) => {
+          const call = calls[i]!;
+          return !outcome.ok &&
+            call.kind === "append" &&
+            outcome.error instanceof JournalConflictError &&
+            (await this.#stored(call.append))
+            ? { ok: true as const, value: true }
+            : outcome;
+        }),
+      );
+    });
+  }
+
   /** Runs `op`, and again with backoff while its connection drops. */
   async #retrying<T>(what: string, op: () => Promise<T>): Promise<T> {
     const { attempts, initialMs, maxMs } = this.#settings.retry;
@@ -374,34 +403,20 @@ class PostgresJournal implements Journal {
   }
 
   /** True when every entry of the batch is stored exactly as this batch has it. */
-  async #stored(batch: Batch): Promise<boolean> {
+  async #stored(batch: AppendArrays): Promise<boolean> {
     const { rows } = await this.#pool.query<{ n: string }>(
       `SELECT count(*) AS n FROM ${this.#s}.entries e
        JOIN unnest($1::text[], $2::integer[], $3::float8[], $4::text[], $5::text[], $6::text[]) AS i (run_id, seq, at, workflow, status, record)
          ON e.run_id = i.run_id AND e.seq = i.seq
        WHERE e.at = i.at AND e.workflow IS NOT DISTINCT FROM i.workflow
          AND e.status IS NOT DISTINCT FROM i.status AND e.record = i.record`,
-      batch.values.slice(7),
+      batch.values.slice(RUN_ARRAYS),
     );
-    return Number(rows[0]?.n) === batch.rows.length;
+    return Number(rows[0]?.n) === batch.values[RUN_ARRAYS]!.length;
   }
 
   #failure(error: unknown, what: string): JournalError {
     if (error instanceof JournalError) return error;
-    if (codeOf(error) === CONFLICT_SQLSTATE) {
-      const detail = JSON.parse(String((error as { detail?: unknown }).detail)) as {
-        runId: string;
-        seq: number;
-        expected: number;
-      };
-      return new JournalConflictError(
-        detail.runId,
-        detail.seq,
-        detail.seq < detail.expected
-          ? "that entry is already stored"
-          : `the next entry is ${detail.expected}`,
-      );
-    }
     return connectionError(error, this.#target, what);
   }
 }
@@ -535,6 +550,13 @@ function checkText(value: unknown, what: string): asserts value is string {
   if (typeof value !== "string" || value === "") {
     throw new JournalError(
       `postgresJournal: ${what} must be a non-empty string, got ${JSON.stringify(value) ?? String(value)}.`,
+    );
+  }
+  // PostgreSQL text cannot hold NUL: the server would refuse the whole statement, and with it
+  // every other call of the tick.
+  if (value.includes("\u0000")) {
+    throw new JournalError(
+      `postgresJournal: ${what} must not contain NUL (\\u0000), which PostgreSQL text cannot store; got ${JSON.stringify(value)}.`,
     );
   }
 }

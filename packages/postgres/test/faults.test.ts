@@ -86,7 +86,7 @@ describe("dropped connections", () => {
         { connectionString: `postgres://postgres@127.0.0.1:${proxy.port}/test` },
       );
       await journal.append([entry("r", 0)]);
-      const lost = proxy.loseReplyTo("append_entries");
+      const lost = proxy.loseReplyTo("commit_tick");
       await journal.append([entry("r", 1, { record: "once" }), entry("s", 0)]);
       await lost; // the reply really was thrown away after the server committed
       expect((await journal.read("r")).map((e) => e.record)).toEqual([
@@ -98,6 +98,31 @@ describe("dropped connections", () => {
       await expect(journal.append([entry("r", 1, { record: "once" })])).rejects.toMatchObject({
         name: "JournalConflictError",
       });
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("treats a tick of claim, header and release whose reply was lost as done: each call resolves as it did", async () => {
+    const proxy = await startProxy({ host: "127.0.0.1", port: 5432 });
+    try {
+      const journal = db.journal(
+        { retry: { attempts: 5, initialMs: 10, maxMs: 100 } },
+        { connectionString: `postgres://postgres@127.0.0.1:${proxy.port}/test` },
+      );
+      await journal.claim("done", "A", 60_000);
+      const lost = proxy.loseReplyTo("commit_tick");
+      const outcomes = await Promise.all([
+        journal.claim("new", "A", 60_000),
+        journal.append([entry("new", 0), entry("done", 0)]),
+        journal.release("done", "A"),
+      ]);
+      await lost;
+      expect(outcomes).toEqual([true, undefined, undefined]);
+      expect((await journal.read("new")).length).toBe(1);
+      expect((await journal.read("done")).length).toBe(1);
+      expect(await journal.claim("new", "B", 60_000)).toBe(false); // still A's
+      expect(await journal.claim("done", "B", 60_000)).toBe(true); // released
     } finally {
       await proxy.close();
     }
@@ -116,7 +141,7 @@ describe("dropped connections", () => {
       // The rival writes seq 1 first; our append's reply is lost on the way, and its retry
       // meets the rival's entry, which is not ours.
       await rival.append([entry("r", 1, { record: "rival" })]);
-      const lost = proxy.loseReplyTo("append_entries");
+      const lost = proxy.loseReplyTo("commit_tick");
       const error = await journal
         .append([entry("r", 1, { record: "mine" })])
         .catch((e: unknown) => e);

@@ -27,9 +27,34 @@ describe("schema", () => {
     const { rows } = await db
       .admin()
       .query<{ version: number; written_by: string }>(
-        `SELECT version, written_by FROM "${schema}".schema_version`,
+        `SELECT version, written_by FROM "${schema}".schema_version ORDER BY version`,
       );
-    expect(rows).toEqual([{ version: POSTGRES_SCHEMA_VERSION, written_by: "@eventloom/postgres" }]);
+    // One row per migration it applied, the newest last.
+    expect(rows).toEqual(
+      Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => ({
+        version: i + 1,
+        written_by: "@eventloom/postgres",
+      })),
+    );
+  });
+
+  it("migrates a schema of version 1 forward, keeping its runs and claims", async () => {
+    const schema = db.schema();
+    const first = db.journal({ schema });
+    await first.append([entry("r", 0)]);
+    await first.claim("r", "A", 60_000);
+    await first.close();
+    // What version 1 left: no commit_tick, and no record of version 2.
+    await db.admin().query(`DROP FUNCTION "${schema}".commit_tick`);
+    await db.admin().query(`DELETE FROM "${schema}".schema_version WHERE version > 1`);
+    const journal = db.journal({ schema });
+    await journal.append([entry("r", 1)]);
+    expect((await journal.read("r")).map((e) => e.seq)).toEqual([0, 1]);
+    expect(await journal.claim("r", "B", 60_000)).toBe(false);
+    const { rows } = await db
+      .admin()
+      .query<{ version: number }>(`SELECT max(version) AS version FROM "${schema}".schema_version`);
+    expect(rows[0]!.version).toBe(POSTGRES_SCHEMA_VERSION);
   });
 
   it("opens a schema another journal wrote, with its runs", async () => {

@@ -102,6 +102,74 @@ BEGIN
 END
 $fn$;
 `,
+  // Version 2: `commit_tick` runs the claims, appends and releases called in one tick as one
+  // transaction, in call order, in one round trip. The caller groups the calls into segments:
+  // a run of claims (of distinct runs, sorted by run_id so rows are locked in one order), a run
+  // of releases, or one append; each segment is a slice of its kind's arrays. Claims and
+  // releases cannot conflict (a refused claim is a run not returned); each append runs in a
+  // subtransaction, so a conflict undoes that append alone and comes back as its outcome. Any
+  // other error aborts the whole tick, which the caller may retry (it changed nothing).
+  (s) => `
+CREATE FUNCTION ${s}.commit_tick(
+  s_kind text[], s_from integer[], s_to integer[], s_efrom integer[], s_eto integer[],
+  c_run text[], c_owner text[], c_ms double precision[],
+  r_run text[], r_owner text[],
+  b_run text[], b_first integer[], b_next integer[], b_workflow text[], b_status text[],
+  b_started double precision[], b_updated double precision[],
+  e_run text[], e_seq integer[], e_at double precision[], e_workflow text[], e_status text[],
+  e_record text[]
+) RETURNS TABLE (o_claimed text[], o_conflict text) LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_k integer;
+  v_from integer;
+  v_to integer;
+  v_efrom integer;
+  v_eto integer;
+BEGIN
+  FOR v_k IN 1 .. coalesce(array_length(s_kind, 1), 0) LOOP
+    v_from := s_from[v_k];
+    v_to := s_to[v_k];
+    o_claimed := NULL;
+    o_conflict := NULL;
+    IF s_kind[v_k] = 'claim' THEN
+      WITH up AS (
+        INSERT INTO ${s}.claims AS c (run_id, owner, expires_at)
+        SELECT x.r, x.o, now() + x.l * interval '1 millisecond'
+          FROM unnest(c_run[v_from:v_to], c_owner[v_from:v_to], c_ms[v_from:v_to])
+            WITH ORDINALITY AS x (r, o, l, n)
+          ORDER BY x.n
+        ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+        WHERE c.owner = excluded.owner OR c.expires_at <= now()
+        RETURNING c.run_id
+      )
+      SELECT coalesce(array_agg(up.run_id), '{}') INTO o_claimed FROM up;
+    ELSIF s_kind[v_k] = 'release' THEN
+      WITH held AS (
+        SELECT c.run_id FROM ${s}.claims c
+          JOIN unnest(r_run[v_from:v_to], r_owner[v_from:v_to]) AS x (r, o)
+            ON c.run_id = x.r AND c.owner = x.o
+         ORDER BY c.run_id FOR UPDATE OF c
+      )
+      DELETE FROM ${s}.claims c USING held WHERE c.run_id = held.run_id;
+    ELSE
+      v_efrom := s_efrom[v_k];
+      v_eto := s_eto[v_k];
+      BEGIN
+        PERFORM ${s}.append_entries(
+          b_run[v_from:v_to], b_first[v_from:v_to], b_next[v_from:v_to],
+          b_workflow[v_from:v_to], b_status[v_from:v_to], b_started[v_from:v_to],
+          b_updated[v_from:v_to],
+          e_run[v_efrom:v_eto], e_seq[v_efrom:v_eto], e_at[v_efrom:v_eto],
+          e_workflow[v_efrom:v_eto], e_status[v_efrom:v_eto], e_record[v_efrom:v_eto]);
+      EXCEPTION WHEN SQLSTATE '${CONFLICT_SQLSTATE}' THEN
+        GET STACKED DIAGNOSTICS o_conflict = PG_EXCEPTION_DETAIL;
+      END;
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+END
+$fn$;
+`,
 ];
 
 // The code and the migrations must agree on what the newest version is.

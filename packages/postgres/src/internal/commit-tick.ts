@@ -1,0 +1,179 @@
+// One tick's claims, appends and releases: one transaction, in call order, one round trip.
+import { JournalConflictError } from "@eventloom/core";
+import type pg from "pg";
+import type { Outcome } from "./tick-batch.js";
+
+/** One `claim(runId, owner, ms)` call. */
+export interface ClaimRequest {
+  readonly runId: string;
+  readonly owner: string;
+  readonly leaseMs: number;
+}
+
+/** One `release(runId, owner)` call. */
+export interface ReleaseRequest {
+  readonly runId: string;
+  readonly owner: string;
+}
+
+/**
+ * One append as the arrays `append_entries` takes: the first {@link RUN_ARRAYS} hold one value
+ * per run (id, first seq, next seq, workflow, status, started, updated), the rest one per entry
+ * (run id, seq, at, workflow, status, record).
+ */
+export interface AppendArrays {
+  readonly values: readonly (readonly unknown[])[];
+}
+
+/** How many of {@link AppendArrays.values} hold one value per run. */
+export const RUN_ARRAYS = 7;
+const ENTRY_ARRAYS = 6;
+
+/** A call of the tick; each one resolves to `true` but a claim, to whether it holds the run. */
+export type TickCall =
+  | { readonly kind: "claim"; readonly request: ClaimRequest }
+  | { readonly kind: "append"; readonly append: AppendArrays }
+  | { readonly kind: "release"; readonly request: ReleaseRequest };
+
+type Query = (sql: string, values: unknown[]) => Promise<pg.QueryResult>;
+
+/** Calls the function runs as one statement: a run of claims or of releases, or one append. */
+interface Segment {
+  readonly kind: TickCall["kind"];
+  readonly calls: number[];
+  /** The runs claimed in it: one upsert may touch a row only once. */
+  readonly runs: Set<string>;
+}
+
+/**
+ * Runs `calls` in one call of `commit_tick` (schema version 2), one transaction: each takes
+ * effect in the order it was made and succeeds or fails on its own. An append that conflicts
+ * (a seq already taken, or a gap) writes nothing of itself and fails with JournalConflictError;
+ * a claim another owner holds resolves false. The other calls commit. Any other error rejects
+ * the whole tick, which then changed nothing.
+ *
+ * Consecutive claims are one upsert, their rows locked in run_id order, so two processes
+ * claiming overlapping runs never deadlock; a run asked for again goes in a later upsert (the
+ * same owner renewing gets the same answer, another owner sees the first one's claim). The
+ * database's clock times the leases, so processes whose clocks differ still agree. Running a
+ * tick again after its reply was lost is harmless for claims (the same owner renews) and
+ * releases; an append then conflicts with its own entries, which the caller checks.
+ */
+export async function commitTick(
+  query: Query,
+  schema: string,
+  calls: readonly TickCall[],
+): Promise<Outcome<boolean>[]> {
+  const segments = segmentsOf(calls);
+  const kinds: string[] = [];
+  const from: number[] = [];
+  const to: number[] = [];
+  const entriesFrom: number[] = [];
+  const entriesTo: number[] = [];
+  const claims: [string[], string[], number[]] = [[], [], []];
+  const releases: [string[], string[]] = [[], []];
+  let runArrays: unknown[][] = Array.from({ length: RUN_ARRAYS }, () => []);
+  let entryArrays: unknown[][] = Array.from({ length: ENTRY_ARRAYS }, () => []);
+  for (const segment of segments) {
+    kinds.push(segment.kind);
+    let next: number;
+    if (segment.kind === "claim") {
+      from.push(claims[0].length + 1);
+      segment.calls.sort((a, b) => compare(runIdOf(calls[a]!), runIdOf(calls[b]!)));
+      for (const i of segment.calls) {
+        const { runId, owner, leaseMs } = (calls[i] as { request: ClaimRequest }).request;
+        claims[0].push(runId);
+        claims[1].push(owner);
+        claims[2].push(leaseMs);
+      }
+      next = claims[0].length;
+    } else if (segment.kind === "release") {
+      from.push(releases[0].length + 1);
+      for (const i of segment.calls) {
+        const { runId, owner } = (calls[i] as { request: ReleaseRequest }).request;
+        releases[0].push(runId);
+        releases[1].push(owner);
+      }
+      next = releases[0].length;
+    } else {
+      const { values } = (calls[segment.calls[0]!] as { append: AppendArrays }).append;
+      from.push(runArrays[0]!.length + 1);
+      entriesFrom.push(entryArrays[0]!.length + 1);
+      runArrays = runArrays.map((list, j) => list.concat(values[j]));
+      entryArrays = entryArrays.map((list, j) => list.concat(values[RUN_ARRAYS + j]));
+      next = runArrays[0]!.length;
+      entriesTo.push(entryArrays[0]!.length);
+    }
+    to.push(next);
+    if (segment.kind !== "append") {
+      entriesFrom.push(0);
+      entriesTo.push(0);
+    }
+  }
+  const { rows } = await query(
+    `SELECT t.o_claimed AS claimed, t.o_conflict AS conflict FROM ${schema}.commit_tick(
+       $1::text[], $2::integer[], $3::integer[], $4::integer[], $5::integer[],
+       $6::text[], $7::text[], $8::float8[], $9::text[], $10::text[],
+       $11::text[], $12::integer[], $13::integer[], $14::text[], $15::text[], $16::float8[], $17::float8[],
+       $18::text[], $19::integer[], $20::float8[], $21::text[], $22::text[], $23::text[]
+     ) WITH ORDINALITY AS t (o_claimed, o_conflict, n) ORDER BY t.n`,
+    [kinds, from, to, entriesFrom, entriesTo, ...claims, ...releases, ...runArrays, ...entryArrays],
+  );
+  const outcomes = new Array<Outcome<boolean>>(calls.length);
+  segments.forEach((segment, k) => {
+    const row = rows[k] as { claimed: string[] | null; conflict: string | null };
+    const claimed = new Set(row.claimed);
+    for (const i of segment.calls) {
+      outcomes[i] =
+        row.conflict !== null
+          ? { ok: false, error: conflictOf(row.conflict) }
+          : { ok: true, value: segment.kind !== "claim" || claimed.has(runIdOf(calls[i]!)) };
+    }
+  });
+  return outcomes;
+}
+
+/** What a tick does, for messages: "append", "claim and append", … */
+export function describeTick(calls: readonly TickCall[]): string {
+  const kinds = [...new Set(calls.map((c) => c.kind))];
+  return kinds.length === 1 ? kinds[0]! : `${kinds.slice(0, -1).join(", ")} and ${kinds.at(-1)!}`;
+}
+
+/** The error of an append `append_entries` refused: its DETAIL names the run and seqs. */
+function conflictOf(detail: string): JournalConflictError {
+  const { runId, seq, expected } = JSON.parse(detail) as {
+    runId: string;
+    seq: number;
+    expected: number;
+  };
+  return new JournalConflictError(
+    runId,
+    seq,
+    seq < expected ? "that entry is already stored" : `the next entry is ${expected}`,
+  );
+}
+
+function segmentsOf(calls: readonly TickCall[]): Segment[] {
+  const segments: Segment[] = [];
+  calls.forEach((call, i) => {
+    const open = segments.at(-1);
+    const joins =
+      open !== undefined &&
+      open.kind === call.kind &&
+      (call.kind === "release" || (call.kind === "claim" && !open.runs.has(call.request.runId)));
+    const segment = joins ? open : { kind: call.kind, calls: [], runs: new Set<string>() };
+    if (!joins) segments.push(segment);
+    segment.calls.push(i);
+    if (call.kind === "claim") segment.runs.add(call.request.runId);
+  });
+  return segments;
+}
+
+function runIdOf(call: TickCall): string {
+  return call.kind === "append" ? "" : call.request.runId;
+}
+
+/** A fixed order every process shares: rows locked in it never deadlock. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

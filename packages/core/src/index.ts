@@ -81,3 +81,4 @@ export type {
   SnapshotError,
   SnapshotStatus,
 } from "./runtime/snapshot.js";
+export { nearestName } from "./nearest-name.js";

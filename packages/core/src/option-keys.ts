@@ -1,5 +1,6 @@
 // Checks shared by every options object a user passes (workflow, run, resume, step): unknown
 // keys with the nearest known one, and values shown as written.
+import { nearestName } from "./nearest-name.js";
 
 /**
  * One problem per key of `options` that is not in `known`, naming the nearest known key
@@ -13,7 +14,7 @@ export function unknownKeyProblems(
   const problems: string[] = [];
   for (const key of Object.keys(options)) {
     if (known.includes(key)) continue;
-    const near = aliases[key] ?? nearest(key, known);
+    const near = aliases[key] ?? nearestName(key, known);
     problems.push(
       `unknown option ${JSON.stringify(key)}${near === undefined ? "" : `: did you mean ${near}?`} (known: ${known.join(", ")})`,
     );
@@ -34,30 +35,4 @@ export function shown(value: unknown): string {
     }
   }
   return String(value);
-}
-
-/** The known key closest to `key` by edit distance, if it is close enough to be a typo. */
-function nearest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  const lower = key.toLowerCase();
-  for (const k of known) {
-    const d = lower === k.toLowerCase() ? 0 : distance(lower, k.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-/** Levenshtein distance (keys are short: the quadratic table is fine). */
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + cost));
-    }
-    row = next;
-  }
-  return row[b.length]!;
 }

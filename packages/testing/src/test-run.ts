@@ -10,11 +10,11 @@ import {
   type Workflow,
   type WorkflowHandler,
   WorkflowValidationError,
+  nearestName,
 } from "@eventloom/core";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { activeRecorder } from "./internal/active-recorder.js";
 import { mockedWorkflow } from "./internal/mocked-workflow.js";
-import { nearest } from "./internal/nearest.js";
 
 /** A mock of one step: a handler like the step's own, typed from the step where it can be. */
 export type MockStep<V = unknown> =
@@ -200,7 +200,7 @@ function checkOptions<W extends Workflow>(
   const problems: string[] = [];
   for (const key of Object.keys(options)) {
     if ((OPTION_KEYS as readonly string[]).includes(key)) continue;
-    const guess = nearest(key, OPTION_KEYS);
+    const guess = nearestName(key, OPTION_KEYS);
     problems.push(
       `unknown option ${key}${guess === undefined ? "" : ` (did you mean ${guess}?)`}; testRun takes ${OPTION_KEYS.join(", ")}`,
     );

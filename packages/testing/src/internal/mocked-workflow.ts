@@ -6,8 +6,8 @@ import {
   WorkflowValidationError,
   describeWorkflow,
   isStepDefinition,
+  nearestName,
 } from "@eventloom/core";
-import { nearest } from "./nearest.js";
 
 // Core keeps these in the global symbol registry so that copies of core agree on them: the mark
 // of a decorated method's step definition, and a class's list of unbound (addStep) steps. Core
@@ -118,7 +118,7 @@ export function mockedWorkflow<W extends Workflow>(
   const unknown = Object.keys(mocks).filter((k) => !names.includes(k));
   if (unknown.length > 0) {
     const lines = unknown.map((k) => {
-      const guess = nearest(k, names);
+      const guess = nearestName(k, names);
       return `"${k}"${guess === undefined ? "" : ` (did you mean ${guess}?)`}`;
     });
     throw new WorkflowValidationError(

@@ -468,7 +468,9 @@ function toBatch(entries: readonly JournalEntry[]): Batch {
     if (row.status !== null) run.status = row.status;
     run.updated = row.at;
   }
-  const list = [...runs];
+  // In run id order: the rows of the runs an append moves are locked in it, so two appends
+  // touching the same runs never deadlock.
+  const list = [...runs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
     rows,
     values: [

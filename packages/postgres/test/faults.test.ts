@@ -86,7 +86,7 @@ describe("dropped connections", () => {
         { connectionString: `postgres://postgres@127.0.0.1:${proxy.port}/test` },
       );
       await journal.append([entry("r", 0)]);
-      const lost = proxy.loseReplyTo("commit_tick");
+      const lost = proxy.loseReplyTo("append_entries");
       await journal.append([entry("r", 1, { record: "once" }), entry("s", 0)]);
       await lost; // the reply really was thrown away after the server committed
       expect((await journal.read("r")).map((e) => e.record)).toEqual([
@@ -141,7 +141,7 @@ describe("dropped connections", () => {
       // The rival writes seq 1 first; our append's reply is lost on the way, and its retry
       // meets the rival's entry, which is not ours.
       await rival.append([entry("r", 1, { record: "rival" })]);
-      const lost = proxy.loseReplyTo("commit_tick");
+      const lost = proxy.loseReplyTo("append_entries");
       const error = await journal
         .append([entry("r", 1, { record: "mine" })])
         .catch((e: unknown) => e);

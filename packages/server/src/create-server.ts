@@ -20,13 +20,11 @@ import { type OpenStreams, runEventStream, sseChannel } from "./internal/event-s
 import type { InspectorOptions } from "./inspector-options.js";
 import { type InspectorPageAssets, inspectorModule } from "./internal/inspector.js";
 import type { RunInfo } from "./run-info.js";
-import {
-  type ForeignRun,
-  RunRecord,
-  RunRegistry,
-  type ServedWorkflow,
-} from "./internal/run-registry.js";
-import { stepsSummary } from "./steps-summary.js";
+import { FinishedRun } from "./internal/finished-run.js";
+import { LiveRun } from "./internal/live-run.js";
+import { type ForeignRun, type HeldRun, RunRegistry } from "./internal/run-registry.js";
+import type { ServedWorkflow } from "./internal/served-workflow.js";
+import { type StepsSummary, stepsSummary } from "./steps-summary.js";
 import { tokenChecker } from "./internal/token.js";
 import { eventJsonSchema, externalEventTypes, isStartOrStop } from "./internal/workflow-events.js";
 
@@ -255,7 +253,7 @@ export function createServer(options: ServerOptions): WorkflowServer {
     return jsonAt(c, runState(record), 200, location);
   });
 
-  function startRun(c: HonoContext, s: ServedWorkflow, input: Record<string, unknown>): RunRecord {
+  function startRun(c: HonoContext, s: ServedWorkflow, input: Record<string, unknown>): LiveRun {
     // The request itself is the carrier: the propagator asks for the headers it reads
     // (traceparent, tracestate, ...), so no copy of every header is made per request.
     const parent = propagation.extract(otelContext.active(), c.req, requestHeaders);
@@ -322,7 +320,7 @@ export function createServer(options: ServerOptions): WorkflowServer {
   });
 
   /** The run of `:id`, or 404. */
-  async function findRun(c: HonoContext): Promise<RunRecord | ForeignRun> {
+  async function findRun(c: HonoContext): Promise<HeldRun | ForeignRun> {
     const runId = c.req.param("id")!;
     const found = await registry.find(runId);
     if (found === undefined) {
@@ -344,7 +342,7 @@ export function createServer(options: ServerOptions): WorkflowServer {
 
   app.get("/runs/:id", async (c) => {
     const run = await findRun(c);
-    if (!(run instanceof RunRecord)) {
+    if (isForeign(run)) {
       return c.json({
         runId: run.info.runId,
         workflow: run.info.workflow,
@@ -358,7 +356,7 @@ export function createServer(options: ServerOptions): WorkflowServer {
 
   app.get("/runs/:id/events", async (c) => {
     const run = await findRun(c);
-    if (!(run instanceof RunRecord)) throw owned(run);
+    if (isForeign(run)) throw owned(run);
     const from = lastEventId(c.req.header("Last-Event-ID")) + 1;
     const format = accepts(c, "application/x-ndjson") ? "ndjson" : "sse";
     const body = runEventStream(run, from, format, open);
@@ -373,14 +371,14 @@ export function createServer(options: ServerOptions): WorkflowServer {
 
   app.get("/runs/:id/steps", async (c) => {
     const run = await findRun(c);
-    if (!(run instanceof RunRecord)) throw owned(run);
-    if (!accepts(c, "text/event-stream")) return c.json(stepsSummary(run));
+    if (isForeign(run)) throw owned(run);
+    if (!accepts(c, "text/event-stream")) return c.json(stepsOf(run));
     return sse(
       c,
       sseChannel(open, (send, close) => {
         let last = "";
         const tick = (): void => {
-          const summary = stepsSummary(run);
+          const summary = stepsOf(run);
           const text = JSON.stringify(summary);
           if (text !== last) {
             last = text;
@@ -429,12 +427,14 @@ export function createServer(options: ServerOptions): WorkflowServer {
         `step must be a step name (a string); got ${describe(step)}`,
       );
     }
-    const s = run instanceof RunRecord ? run.served : run.served;
-    const runId = run instanceof RunRecord ? run.runId : run.info.runId;
-    if (run instanceof RunRecord && (run.done || run.handler.isDone())) throw ended(run);
+    const s = run.served;
+    const runId = isForeign(run) ? run.info.runId : run.runId;
+    // A foreign run is driven elsewhere: the journal takes the event (or says it is owned).
+    const live = isForeign(run) ? undefined : unended(run);
+    if (!isForeign(run) && live === undefined) throw ended(run);
     const acceptedNow = externalEventTypes(s.workflow).map((cls) => eventTypeName(cls));
     if (!acceptedNow.includes(type)) {
-      const waited = run instanceof RunRecord ? await waitedTypes(run) : [];
+      const waited = live !== undefined ? await waitedTypes(live) : [];
       if (!waited.includes(type)) {
         const all = [...new Set([...acceptedNow, ...waited])];
         throw new HttpError(
@@ -469,10 +469,10 @@ export function createServer(options: ServerOptions): WorkflowServer {
     try {
       if (s.workflow.options.journal !== undefined)
         await s.workflow.sendEvent(runId, event, options);
-      else (run as RunRecord).handler.sendEvent(event, options);
+      else live!.handler.sendEvent(event, options);
     } catch (error) {
       if (error instanceof RunOwnedError) throw owned(run as ForeignRun);
-      if (run instanceof RunRecord && run.handler.isDone()) throw ended(run);
+      if (live?.handler.isDone() === true) throw ended(live);
       if (error instanceof WorkflowRuntimeError)
         throw new HttpError(400, "BAD_REQUEST", error.message);
       throw error;
@@ -482,18 +482,21 @@ export function createServer(options: ServerOptions): WorkflowServer {
 
   app.post("/runs/:id/cancel", async (c) => {
     const run = await findRun(c);
-    if (!(run instanceof RunRecord)) throw owned(run);
-    if (run.done || run.handler.isDone()) throw ended(run);
-    await run.handler.cancel();
-    await run.settled;
-    return c.json({ runId: run.runId, status: run.status }, 202);
+    if (isForeign(run)) throw owned(run);
+    const live = unended(run);
+    if (live === undefined) throw ended(run);
+    await live.handler.cancel();
+    await live.settled;
+    return c.json({ runId: live.runId, status: live.status }, 202);
   });
 
   app.get("/runs/:id/snapshot", async (c) => {
     const run = await findRun(c);
-    if (!(run instanceof RunRecord)) throw owned(run);
+    if (isForeign(run)) throw owned(run);
+    const live = unended(run);
+    if (live === undefined) throw noSnapshot(run);
     try {
-      return c.json(await run.handler.snapshot());
+      return c.json(await live.handler.snapshot());
     } catch (error) {
       throw new HttpError(
         500,
@@ -606,8 +609,23 @@ const requestHeaders: TextMapGetter<HonoContext["req"]> = {
   keys: (req) => Object.keys(req.header()),
 };
 
+/** True for a journaled run another live process drives. */
+function isForeign(run: HeldRun | ForeignRun): run is ForeignRun {
+  return !(run instanceof LiveRun || run instanceof FinishedRun);
+}
+
+/** The run if it has not ended; undefined once it has (a finished run has no handler). */
+function unended(run: HeldRun): LiveRun | undefined {
+  return run instanceof LiveRun && !run.done && !run.handler.isDone() ? run : undefined;
+}
+
+/** `GET /runs/:id/steps`: a finished run's as it settled, a live run's from its history. */
+function stepsOf(run: HeldRun): StepsSummary {
+  return run instanceof FinishedRun ? run.stepsSummary() : stepsSummary(run);
+}
+
 /** `{ runId, workflow, status, result?, error?, traceId? }` of a run. */
-function runState(run: RunRecord): Record<string, unknown> {
+function runState(run: HeldRun): Record<string, unknown> {
   return {
     runId: run.runId,
     workflow: run.served.name,
@@ -615,11 +633,11 @@ function runState(run: RunRecord): Record<string, unknown> {
     ...(run.status === "completed" && run.result !== undefined ? { result: run.result } : {}),
     ...(run.error !== undefined ? { error: run.error } : {}),
     // Only for a traced run: the inspector links it to the tracing backend.
-    ...(run.handler.traceId !== undefined ? { traceId: run.handler.traceId } : {}),
+    ...(run.traceId !== undefined ? { traceId: run.traceId } : {}),
   };
 }
 
-function ended(run: RunRecord): HttpError {
+function ended(run: HeldRun): HttpError {
   return new HttpError(
     409,
     "RUN_ENDED",
@@ -627,8 +645,17 @@ function ended(run: RunRecord): HttpError {
   );
 }
 
+/** 409 for the snapshot of a run that has ended: its state was released with its handler. */
+function noSnapshot(run: HeldRun): HttpError {
+  return new HttpError(
+    409,
+    "RUN_ENDED",
+    `Run ${run.runId} has already ended (${run.status === "running" ? "ending" : run.status}): a run's state is released when it ends, so it has no snapshot; GET /runs/${run.runId} has its outcome and GET /runs/${run.runId}/events its stream`,
+  );
+}
+
 /** The type names a live invocation of the run waits for now (history, else the snapshot). */
-async function waitedTypes(run: RunRecord): Promise<string[]> {
+async function waitedTypes(run: LiveRun): Promise<string[]> {
   const out = new Set<string>();
   for (const r of run.handler.history) {
     if (r.status === "running" && r.waitingFor !== undefined) out.add(r.waitingFor);

@@ -1,6 +1,6 @@
 // `GET /runs/:id/steps`: each step's invocation counts and the waits a run could be answered on.
 import { type EventClass, type Workflow, describeWorkflow } from "@eventloom/core";
-import type { RunRecord } from "./internal/run-registry.js";
+import type { LiveRun } from "./internal/live-run.js";
 import { eventClassesByType, eventJsonSchema } from "./internal/workflow-events.js";
 
 /** One step's invocations by state. */
@@ -41,7 +41,8 @@ function staticsOf(workflow: Workflow): { names: string[]; classes: Map<string, 
   return s;
 }
 
-export function stepsSummary(record: RunRecord): StepsSummary {
+/** The summary of a run the server drives, from its handler's history. */
+export function stepsSummary(record: LiveRun): StepsSummary {
   const { names, classes } = staticsOf(record.served.workflow);
   const counts = new Map<
     string,
@@ -64,12 +65,38 @@ export function stepsSummary(record: RunRecord): StepsSummary {
       });
     } else c[r.status]++;
   }
-  return {
-    runId: record.runId,
-    status: record.status,
-    steps: [...counts].map(([name, c]) => ({ name, ...c })),
-    waiting,
-  };
+  const steps: StepCounts[] = [];
+  // Written out, not `{ name, ...c }`: a spread copies into out-of-object properties, which a
+  // finished run's retained counts would carry.
+  for (const [name, c] of counts) {
+    steps.push({
+      name,
+      running: c.running,
+      completed: c.completed,
+      failed: c.failed,
+      waiting: c.waiting,
+    });
+  }
+  return { runId: record.runId, status: record.status, steps, waiting };
+}
+
+/** True when two runs' step counts are the same (a finished run can then share the other's). */
+export function sameStepCounts(a: readonly StepCounts[], b: readonly StepCounts[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (
+      x.name !== y.name ||
+      x.running !== y.running ||
+      x.completed !== y.completed ||
+      x.failed !== y.failed ||
+      x.waiting !== y.waiting
+    ) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**

@@ -1,7 +1,6 @@
 // A run's recorded stream as SSE (`id: <seq>`, `event: <type>`, `data: <EventJSON>`) or NDJSON,
 // from any position; it ends once the run has settled and every event has been sent.
 import type { EventJSON } from "@eventloom/core";
-import type { RunRecord } from "./run-registry.js";
 
 /** How a stream response is written. */
 export type StreamFormat = "sse" | "ndjson";
@@ -14,12 +13,22 @@ function sseFrame(event: EventJSON, seq: number): string {
   return `id: ${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
+/** What a stream response reads of a run (a live one, or a finished one the server retains). */
+export interface RecordedStream {
+  /** Every stream event so far, in order; the index is the SSE `id`. */
+  readonly events: readonly EventJSON[];
+  /** True once the whole stream is in `events`. */
+  readonly done: boolean;
+  /** Calls `listener` after new events and once at the end; returns the unsubscribe. */
+  subscribe(listener: () => void): () => void;
+}
+
 /** Open streams, so `server.close()` can end them. */
 export type OpenStreams = Set<() => void>;
 
 /** The body of `GET /runs/:id/events` from `from` (0-based) on. */
 export function runEventStream(
-  record: RunRecord,
+  record: RecordedStream,
   from: number,
   format: StreamFormat,
   open: OpenStreams,

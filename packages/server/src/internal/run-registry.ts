@@ -1,108 +1,21 @@
-// The runs a server knows: each run's recorded stream (so any number of consumers, early or
-// late, read it from any position), its outcome once settled, retention of finished runs, and
-// runs read back from the journal (after a restart) on demand.
-import type { RunErrorInfo, RunInfo } from "../run-info.js";
+// The runs a server knows: the runs it drives, the finished ones it retains (as their outcome and
+// stream, not their handler), and runs read back from the journal (after a restart) on demand.
 import {
-  type EventJSON,
   type Journal,
   type JournalRunFilter,
   type JournalRunInfo,
   type JournalRunStatus,
   RunOwnedError,
-  type Workflow,
   type WorkflowHandler,
 } from "@eventloom/core";
+import type { RunInfo } from "../run-info.js";
+import { type StepCounts, sameStepCounts, stepsSummary } from "../steps-summary.js";
+import { FinishedRun } from "./finished-run.js";
+import { LiveRun } from "./live-run.js";
+import type { ServedWorkflow } from "./served-workflow.js";
 
-/** A workflow served under a name. */
-export interface ServedWorkflow {
-  readonly name: string;
-  readonly workflow: Workflow;
-}
-
-/** A run this server drives (started here, recovered or resumed from the journal). */
-export class RunRecord {
-  /** Every stream event so far, in order; the index is the SSE `id`. */
-  readonly events: EventJSON[] = [];
-  status: JournalRunStatus = "running";
-  result: unknown = undefined;
-  error: RunErrorInfo | undefined = undefined;
-  /** True once the run has settled and its whole stream is in `events`. */
-  done = false;
-  updatedAt: number;
-  readonly #listeners = new Set<() => void>();
-  #scheduled = false;
-  readonly settled: Promise<void>;
-  #markSettled!: () => void;
-
-  constructor(
-    readonly served: ServedWorkflow,
-    readonly handler: WorkflowHandler<unknown>,
-    readonly startedAt: number,
-  ) {
-    this.updatedAt = startedAt;
-    this.settled = new Promise((resolve) => (this.#markSettled = resolve));
-  }
-
-  get runId(): string {
-    return this.handler.runId;
-  }
-
-  get journaled(): boolean {
-    return this.served.workflow.options.journal !== undefined;
-  }
-
-  info(): RunInfo {
-    return {
-      runId: this.runId,
-      workflow: this.served.name,
-      status: this.status,
-      startedAt: this.startedAt,
-      updatedAt: this.updatedAt,
-    };
-  }
-
-  /** Calls `listener` after each new event and once when the run is done; returns the unsubscribe. */
-  subscribe(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  /** How many listeners are subscribed (streams being sent). */
-  get listenerCount(): number {
-    return this.#listeners.size;
-  }
-
-  push(event: EventJSON): void {
-    this.events.push(event);
-    // Nobody to tell (a listener that subscribes later reads `events` from its position).
-    if (this.#listeners.size === 0) {
-      this.updatedAt = Date.now();
-      return;
-    }
-    // Listeners hear of a burst once (a step writing 20 000 events in a loop is one chunk).
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    queueMicrotask(() => {
-      this.#scheduled = false;
-      this.updatedAt = Date.now();
-      this.#notify();
-    });
-  }
-
-  finish(outcome: { result?: unknown; error?: unknown; ok: boolean }): void {
-    this.status = this.handler.status === "running" ? "failed" : this.handler.status;
-    if (outcome.ok) this.result = jsonSafe(outcome.result);
-    else this.error = errorInfo(outcome.error);
-    this.updatedAt = Date.now();
-    this.done = true;
-    this.#notify();
-    this.#markSettled();
-  }
-
-  #notify(): void {
-    for (const listener of [...this.#listeners]) listener();
-  }
-}
+/** A run the server holds in memory: one it drives, or a finished one it retains. */
+export type HeldRun = LiveRun | FinishedRun;
 
 /** A journaled run that another live process drives: known, but not served from here. */
 export interface ForeignRun {
@@ -111,36 +24,15 @@ export interface ForeignRun {
   readonly info: RunInfo;
 }
 
-/** `code` of a WorkflowError, else the error's name; its message. */
-export function errorInfo(error: unknown): RunErrorInfo {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return { code: typeof code === "string" ? code : error.name, message: error.message };
-  }
-  return { code: "ERROR", message: String(error) };
-}
-
-/** A result as JSON (events through their `toJSON`); one that JSON cannot carry is described. */
-function jsonSafe(value: unknown): unknown {
-  if (value === undefined || value === null) return value;
-  // The common results are JSON as they are: no round trip through a string for those.
-  if (typeof value === "string" || typeof value === "boolean") return value;
-  if (typeof value === "number") return Number.isFinite(value) ? value : null;
-  try {
-    const text = JSON.stringify(value);
-    return text === undefined ? undefined : (JSON.parse(text) as unknown);
-  } catch (error) {
-    return `(result not JSON-safe: ${error instanceof Error ? error.message : String(error)})`;
-  }
-}
-
 export class RunRegistry {
-  readonly #runs = new Map<string, RunRecord>();
+  readonly #runs = new Map<string, HeldRun>();
   /** Ids of finished runs in the order they finished, for `retainRuns`; the oldest at `#head`. */
   #finished: string[] = [];
   #head = 0;
-  readonly #loading = new Map<string, Promise<RunRecord | ForeignRun | undefined>>();
+  readonly #loading = new Map<string, Promise<HeldRun | ForeignRun | undefined>>();
   readonly #runListeners = new Set<(info: RunInfo) => void>();
+  /** Per workflow, the step counts of the run that finished last, for the next to share. */
+  readonly #lastSteps = new Map<ServedWorkflow, readonly StepCounts[]>();
 
   constructor(
     readonly served: readonly ServedWorkflow[],
@@ -167,8 +59,8 @@ export class RunRegistry {
   }
 
   /** Tracks a run just started with `workflow.run()` (its stream is read from the start). */
-  started(served: ServedWorkflow, handler: WorkflowHandler<unknown>): RunRecord {
-    const record = new RunRecord(served, handler, Date.now());
+  started(served: ServedWorkflow, handler: WorkflowHandler<unknown>): LiveRun {
+    const record = new LiveRun(served, handler, Date.now());
     this.#runs.set(record.runId, record);
     this.#emit(record);
     // Subscribed now, so the first consumer gets everything; events come synchronously as
@@ -186,10 +78,10 @@ export class RunRegistry {
     served: ServedWorkflow,
     handler: WorkflowHandler<unknown>,
     startedAt: number,
-  ): Promise<RunRecord> {
+  ): Promise<LiveRun> {
     // Core reads the stream position a replay starts from when the run has been loaded.
     await handler.whenLoaded();
-    const record = new RunRecord(served, handler, startedAt);
+    const record = new LiveRun(served, handler, startedAt);
     this.#runs.set(record.runId, record);
     this.#emit(record);
     const replay = handler.streamEvents({ from: 0 });
@@ -205,7 +97,7 @@ export class RunRegistry {
   }
 
   /** The run if this server holds it in memory. */
-  get(runId: string): RunRecord | undefined {
+  get(runId: string): HeldRun | undefined {
     return this.#runs.get(runId);
   }
 
@@ -213,7 +105,7 @@ export class RunRegistry {
    * The run in memory, or read back from a journal (resumed here when unfinished and free);
    * a `ForeignRun` when another live process drives it; undefined when nobody knows it.
    */
-  find(runId: string): Promise<RunRecord | ForeignRun | undefined> {
+  find(runId: string): Promise<HeldRun | ForeignRun | undefined> {
     const known = this.#runs.get(runId);
     if (known !== undefined) return Promise.resolve(known);
     let loading = this.#loading.get(runId);
@@ -224,7 +116,7 @@ export class RunRegistry {
     return loading;
   }
 
-  async #load(runId: string): Promise<RunRecord | ForeignRun | undefined> {
+  async #load(runId: string): Promise<HeldRun | ForeignRun | undefined> {
     for (const [journal, served] of this.journals) {
       const entries = await journal.read(runId);
       const first = entries[0];
@@ -297,7 +189,7 @@ export class RunRegistry {
   }
 
   /** Once the stream has ended: the run's outcome, then listeners and retention. */
-  async #settle(record: RunRecord): Promise<void> {
+  async #settle(record: LiveRun): Promise<void> {
     const outcome = await record.handler.then(
       (result) => ({ ok: true, result }),
       (error: unknown) => ({ ok: false, error }),
@@ -307,14 +199,30 @@ export class RunRegistry {
     this.#retain(record);
   }
 
-  #emit(record: RunRecord): void {
+  /** A finished run's step counts: the previous run's of its workflow when they are the same. */
+  #finishedSteps(record: LiveRun): readonly StepCounts[] {
+    const steps = stepsSummary(record).steps;
+    const last = this.#lastSteps.get(record.served);
+    if (last !== undefined && sameStepCounts(last, steps)) return last;
+    this.#lastSteps.set(record.served, steps);
+    return steps;
+  }
+
+  #emit(record: HeldRun): void {
     if (this.#runListeners.size === 0) return;
     const info = record.info();
     for (const listener of [...this.#runListeners]) listener(info);
   }
 
-  /** Keeps the newest `retainRuns` finished runs in memory (journaled ones can be read back). */
-  #retain(record: RunRecord): void {
+  /**
+   * Keeps the newest `retainRuns` finished runs in memory (journaled ones can be read back), each
+   * as a FinishedRun: routes that hold the live record (a stream still being sent) keep it, and
+   * its handler, only while they do.
+   */
+  #retain(record: LiveRun): void {
+    if (this.retainRuns > 0 && this.#runs.get(record.runId) === record) {
+      this.#runs.set(record.runId, new FinishedRun(record, this.#finishedSteps(record)));
+    }
     this.#finished.push(record.runId);
     // A queue with a moving head: `shift()` would move every retained id, per finished run.
     while (this.#finished.length - this.#head > this.retainRuns) {

@@ -1,0 +1,204 @@
+// A finished run stays answerable on every route, but the server lets go of its handler (the
+// run's machinery, its RxJS subjects, its state): what it keeps is the outcome and the stream.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import type { Workflow } from "@eventloom/core";
+import { createServer, type ListeningServer } from "@eventloom/server";
+import { readSse, readSseUntil, request } from "./support/http.js";
+import { FailingWorkflow, OrderWorkflow, approval } from "./support/workflows.js";
+
+/** A real garbage collection, so a WeakRef to what nothing holds is cleared. */
+function exposeGc(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+/** `workflow`, with a WeakRef to the handler of each run it starts pushed to `handlers`. */
+function tracked<W extends Workflow>(workflow: W, handlers: WeakRef<object>[]): W {
+  const run = workflow.run.bind(workflow) as (...args: unknown[]) => object;
+  Object.defineProperty(workflow, "run", {
+    value: (...args: unknown[]) => {
+      const handler = run(...args);
+      handlers.push(new WeakRef(handler));
+      return handler;
+    },
+  });
+  return workflow;
+}
+
+let server: ListeningServer;
+let url: string;
+const handlers: WeakRef<object>[] = [];
+
+beforeEach(async () => {
+  handlers.length = 0;
+  server = await createServer({
+    workflows: {
+      order: tracked(new OrderWorkflow(), handlers),
+      failing: tracked(new FailingWorkflow(), handlers),
+      approval: tracked(approval(), handlers),
+    },
+  }).listen({ port: 0 });
+  url = server.url;
+});
+afterEach(() => server.close());
+
+/** Three runs that ended each way: completed, failed, cancelled. */
+async function finishedRuns(): Promise<{ completed: string; failed: string; cancelled: string }> {
+  const completed = await request(`${url}/workflows/order/runs?wait=true`, {
+    method: "POST",
+    json: { input: { orderId: "o-1", quantity: 2 } },
+  });
+  const failed = await request(`${url}/workflows/failing/runs?wait=true`, { method: "POST" });
+  const started = await request(`${url}/workflows/approval/runs`, { method: "POST", json: {} });
+  const cancelled: string = started.body.runId;
+  await readSseUntil(await fetch(`${url}/runs/${cancelled}/events`), (m) => m.event === "Ask");
+  expect((await request(`${url}/runs/${cancelled}/cancel`, { method: "POST" })).status).toBe(202);
+  return { completed: completed.body.runId, failed: failed.body.runId, cancelled };
+}
+
+/** Collects garbage until the runs' handlers are gone; how many are still held. */
+async function handlersHeld(): Promise<number> {
+  const gc = exposeGc();
+  // A WeakRef read in this job keeps its target until the job ends: collect in a later one.
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  gc();
+  return handlers.filter((ref) => ref.deref() !== undefined).length;
+}
+
+/** The frames of a run's SSE stream, from `lastEventId` on. */
+async function frames(runId: string, lastEventId?: string) {
+  const res = await fetch(`${url}/runs/${runId}/events`, {
+    headers: lastEventId === undefined ? {} : { "Last-Event-ID": lastEventId },
+  });
+  return (await readSse(res)).map((m) => [m.id, m.event, JSON.parse(m.data)]);
+}
+
+it("lets go of a finished run's handler once it has answered, and keeps what the routes answer", async () => {
+  const ids = await finishedRuns();
+  expect(handlers).toHaveLength(3);
+  expect(await handlersHeld()).toBe(0);
+
+  expect((await request(`${url}/runs/${ids.completed}`)).body).toEqual({
+    runId: ids.completed,
+    workflow: "order",
+    status: "completed",
+    result: "o-1 shipped for 20",
+  });
+  expect((await request(`${url}/runs/${ids.failed}?wait=true`)).body).toEqual({
+    runId: ids.failed,
+    workflow: "failing",
+    status: "failed",
+    error: { code: "Boom", message: "the warehouse is on fire" },
+  });
+  expect((await request(`${url}/runs/${ids.cancelled}`)).body).toEqual({
+    runId: ids.cancelled,
+    workflow: "approval",
+    status: "cancelled",
+    error: {
+      code: "CANCELLED",
+      message: expect.stringContaining("cancelled"),
+    },
+  });
+  const runs = (await request(`${url}/runs`)).body as { runId: string; status: string }[];
+  expect(runs.map((r) => [r.runId, r.status])).toEqual([
+    [ids.cancelled, "cancelled"],
+    [ids.failed, "failed"],
+    [ids.completed, "completed"],
+  ]);
+});
+
+it("replays a finished run's stream from any Last-Event-ID, as SSE and NDJSON", async () => {
+  const ids = await finishedRuns();
+  expect(await handlersHeld()).toBe(0);
+
+  expect(await frames(ids.completed)).toEqual([
+    ["0", "Progress", { type: "Progress", data: { pct: 50 } }],
+    ["1", "Progress", { type: "Progress", data: { pct: 100 } }],
+    ["2", "StopEvent", { type: "StopEvent", data: { result: "o-1 shipped for 20" } }],
+  ]);
+  expect((await frames(ids.completed, "1")).map(([id]) => id)).toEqual(["2"]);
+  expect(await frames(ids.completed, "2")).toEqual([]);
+  expect((await frames(ids.failed)).map(([, event]) => event)).toEqual(["WorkflowFailedEvent"]);
+  expect((await frames(ids.cancelled)).map(([id, event]) => [id, event])).toEqual([
+    ["0", "Ask"],
+    ["1", "WorkflowCancelledEvent"],
+  ]);
+  const ndjson = await fetch(`${url}/runs/${ids.completed}/events`, {
+    headers: { Accept: "application/x-ndjson", "Last-Event-ID": "0" },
+  });
+  expect(
+    (await ndjson.text())
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line)),
+  ).toEqual([
+    { type: "Progress", data: { pct: 100 } },
+    { type: "StopEvent", data: { result: "o-1 shipped for 20" } },
+  ]);
+});
+
+it("answers 409 RUN_ENDED to an event, a cancel or a snapshot for a finished run", async () => {
+  const ids = await finishedRuns();
+  expect(await handlersHeld()).toBe(0);
+
+  for (const runId of Object.values(ids)) {
+    const cancel = await request(`${url}/runs/${runId}/cancel`, { method: "POST" });
+    expect(cancel).toMatchObject({ status: 409, body: { error: { code: "RUN_ENDED" } } });
+    const snapshot = await request(`${url}/runs/${runId}/snapshot`);
+    expect(snapshot).toMatchObject({ status: 409, body: { error: { code: "RUN_ENDED" } } });
+    expect(snapshot.body.error.message).toContain(`GET /runs/${runId}`);
+  }
+  const priced = await request(`${url}/runs/${ids.completed}/events`, {
+    method: "POST",
+    json: { type: "Priced", data: { orderId: "o-1", total: 1 } },
+  });
+  expect(priced).toMatchObject({ status: 409, body: { error: { code: "RUN_ENDED" } } });
+  expect(priced.body.error.message).toContain("(completed)");
+  const note = await request(`${url}/runs/${ids.cancelled}/events`, {
+    method: "POST",
+    json: { type: "Note", data: { text: "late" } },
+  });
+  expect(note).toMatchObject({ status: 409, body: { error: { code: "RUN_ENDED" } } });
+  expect(note.body.error.message).toContain("(cancelled)");
+});
+
+it("counts a finished run's step invocations, as JSON and as one SSE message", async () => {
+  const ids = await finishedRuns();
+  expect(await handlersHeld()).toBe(0);
+
+  expect((await request(`${url}/runs/${ids.completed}/steps`)).body).toEqual({
+    runId: ids.completed,
+    status: "completed",
+    steps: [
+      { name: "start", running: 0, completed: 1, failed: 0, waiting: 0 },
+      { name: "ship", running: 0, completed: 1, failed: 0, waiting: 0 },
+    ],
+    waiting: [],
+  });
+  expect((await request(`${url}/runs/${ids.failed}/steps`)).body).toEqual({
+    runId: ids.failed,
+    status: "failed",
+    steps: [{ name: "start", running: 0, completed: 0, failed: 1, waiting: 0 }],
+    waiting: [],
+  });
+  const live = await fetch(`${url}/runs/${ids.cancelled}/steps`, {
+    headers: { Accept: "text/event-stream" },
+  });
+  expect((await readSse(live)).map((m) => [m.event, JSON.parse(m.data)])).toEqual([
+    [
+      "steps",
+      {
+        runId: ids.cancelled,
+        status: "cancelled",
+        steps: [
+          { name: "ask", running: 0, completed: 0, failed: 0, waiting: 0 },
+          { name: "note", running: 0, completed: 0, failed: 0, waiting: 0 },
+        ],
+        waiting: [],
+      },
+    ],
+  ]);
+});

@@ -8,7 +8,7 @@ import {
   type RemoteRunState,
 } from "@eventloom/client";
 import { WorkflowValidationError } from "@eventloom/core";
-import { DeliverPolicy, JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import { DeliverPolicy, PubHeaders, type StoredMsg } from "@nats-io/jetstream";
 import {
   type NatsConnection,
   RequestError,
@@ -25,12 +25,15 @@ import {
   isNotFound,
 } from "./internal/broker.js";
 import { checkKeys, positiveInteger } from "./internal/options.js";
+import { type ReplyListener, Replies } from "./internal/replies.js";
 import { injectTrace } from "./internal/trace-headers.js";
 import {
   type Reply,
   type RunRequest,
   type RunStateRecord,
+  REPLY_HEADER,
   SEQ_HEADER,
+  STATE_HEADER,
   TERMINAL_HEADER,
   decode,
   encode,
@@ -107,10 +110,12 @@ class Client implements NatsClient {
   readonly #b: Broker;
   readonly #timeoutMs: number;
   readonly #known = new Set<string>();
+  readonly #replies: Replies;
 
   constructor(b: Broker, timeoutMs: number) {
     this.#b = b;
     this.#timeoutMs = timeoutMs;
+    this.#replies = new Replies(b);
   }
 
   async workflows(): Promise<string[]> {
@@ -164,21 +169,27 @@ class Client implements NatsClient {
     const state: RunStateRecord = { runId, workflow: name, status: "running" };
     const h = natsHeaders();
     injectTrace(h);
+    h.set(REPLY_HEADER, this.#replies.subject);
+    const handle = new NatsHandle<Result>(this.#b, runId, this.#timeoutMs, name);
     try {
-      // Both at once (one round trip). The state "running" is stored only while the run has no
-      // state yet, so it can never overwrite one that a fast worker published first.
-      await Promise.all([
-        js
-          .publish(names.state(runId), encode(state), { expect: { lastSubjectSequence: 0 } })
-          .catch((error: unknown) => {
-            if (!isWrongLastSequence(error)) throw error;
-          }),
-        js.publish(names.runs(name), body, { headers: h, msgID: runId }),
-      ]);
+      // Listening first: the worker answers on the client's reply subject (core NATS).
+      this.#replies.listen(runId, handle.listener);
+      // The state "running", for readers elsewhere, is stored only while the run has no state
+      // yet, so it can never overwrite one that a fast worker published first. Sent without
+      // waiting for the broker's answer: this handle knows its run is queued, and the run's
+      // end state is stored by its worker whether or not this one was.
+      const first = natsHeaders();
+      first.set(PubHeaders.ExpectedLastSubjectSequenceHdr, "0");
+      this.#b.nc.publish(names.state(runId), encode(state), { headers: first });
+      const ack = await js.publish(names.runs(name), body, { headers: h, msgID: runId });
+      // A request with this id was queued before (a chosen runId): its worker may have
+      // answered another client, so this handle reads the stored state.
+      if (ack.duplicate) this.#replies.giveUp(runId);
     } catch (error) {
+      this.#replies.giveUp(runId);
       throw this.#b.unavailable(`queueing a run of ${name}`, error);
     }
-    return new NatsHandle<Result>(this.#b, runId, this.#timeoutMs);
+    return handle;
   }
 
   handle<Result = unknown>(runId: string): RemoteHandler<Result> {
@@ -210,27 +221,43 @@ class Client implements NatsClient {
   }
 }
 
-/** The broker refused a publish because the subject already had a message (the expected seq). */
-function isWrongLastSequence(error: unknown): boolean {
-  return (
-    error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamWrongLastSequence
-  );
-}
-
 class NatsHandle<Result> implements RemoteHandler<Result> {
   readonly runId: string;
   readonly #b: Broker;
   readonly #timeoutMs: number;
+  /** The workflow, for a run this client queued: it exists even while no state is stored. */
+  readonly #queuedAs: string | undefined;
+  /** The end state, once its worker's reply has come. */
+  #ended: RunStateRecord | undefined;
+  /** Whether the end state comes as a reply, or is to be read from the broker. */
+  #follow: "reply" | "stored";
+  #wake: (() => void) | undefined;
   #result: Promise<Result> | undefined;
 
-  constructor(b: Broker, runId: string, timeoutMs: number) {
+  constructor(b: Broker, runId: string, timeoutMs: number, queuedAs?: string) {
     this.#b = b;
     this.runId = runId;
     this.#timeoutMs = timeoutMs;
+    this.#queuedAs = queuedAs;
+    this.#follow = queuedAs === undefined ? "stored" : "reply";
+  }
+
+  /** What the client's reply subscription tells this run. */
+  get listener(): ReplyListener {
+    return {
+      settled: (state) => {
+        this.#ended = state;
+        this.#wake?.();
+      },
+      unsure: () => {
+        this.#follow = "stored";
+        this.#wake?.();
+      },
+    };
   }
 
   result(): Promise<Result> {
-    this.#result ??= this.#settled().then((state) => {
+    this.#result ??= this.#endState().then((state) => {
       if (state.status === "completed") return state.result as Result;
       const status = state.status as "failed" | "timed_out" | "cancelled";
       const error = state.error ?? { code: "UNKNOWN", message: status };
@@ -245,9 +272,8 @@ class NatsHandle<Result> implements RemoteHandler<Result> {
   }
 
   async status(): Promise<RemoteRunState<Result>> {
-    const state = await this.#state();
-    if (state === null) throw this.#notFound();
-    return state as RemoteRunState<Result>;
+    if (this.#ended !== undefined) return { ...this.#ended } as RemoteRunState<Result>;
+    return (await this.#stateOrQueued()) as RemoteRunState<Result>;
   }
 
   get events$(): Observable<RemoteEvent> {
@@ -281,7 +307,7 @@ class NatsHandle<Result> implements RemoteHandler<Result> {
         `streamEvents({ from }): from must be an integer >= 0 (the seq of the first event); got ${JSON.stringify(from)}`,
       );
     }
-    if ((await this.#state()) === null) throw this.#notFound();
+    if (this.#queuedAs === undefined && this.#ended === undefined) await this.#stateOrQueued();
     const { js, names } = this.#b;
     let messages;
     try {
@@ -352,7 +378,9 @@ class NatsHandle<Result> implements RemoteHandler<Result> {
         const m = await this.#b.nc.request(subject, body, {
           timeout: Math.min(10_000, this.#timeoutMs),
         });
-        return decode(m.data) as Reply;
+        const answer = decode(m.data) as Reply;
+        // Its worker is closing and hands the run on: ask again, the next owner answers.
+        if (!("error" in answer && answer.error.code === "HANDING_BACK")) return answer;
       } catch (error) {
         if (!(error instanceof RequestError && error.isNoResponders())) {
           throw new NatsError(
@@ -362,8 +390,7 @@ class NatsHandle<Result> implements RemoteHandler<Result> {
           );
         }
       }
-      const state = await this.#state();
-      if (state === null) throw this.#notFound();
+      const state = await this.#stateOrQueued();
       if (state.status !== "running") return "ended";
       if (Date.now() >= deadline) {
         throw new NatsError(
@@ -375,19 +402,54 @@ class NatsHandle<Result> implements RemoteHandler<Result> {
     }
   }
 
-  /** The newest state record of the run, or null when there is none. */
+  /** The run's end state: its worker's reply, else read from the broker. */
+  #endState(): Promise<RunStateRecord> {
+    if (this.#ended !== undefined) return Promise.resolve(this.#ended);
+    if (this.#follow === "stored") return this.#settled();
+    return new Promise<RunStateRecord>((resolve) => {
+      this.#wake = () => {
+        this.#wake = undefined;
+        resolve(this.#ended ?? this.#settled());
+      };
+    });
+  }
+
+  /** The newest state; "running" for a run this client queued that has none stored yet. */
+  async #stateOrQueued(): Promise<RunStateRecord> {
+    const state = await this.#state();
+    if (state !== null) return state;
+    if (this.#queuedAs === undefined) throw this.#notFound();
+    return { runId: this.runId, workflow: this.#queuedAs, status: "running" };
+  }
+
+  /**
+   * The newest state record of the run, or null when there is none. The state stream's record
+   * is sent without a PubAck; the terminal stream event, which carries the end state too, is
+   * stored before the worker lets go of the run, so it is read when the state says "running".
+   */
   async #state(): Promise<RunStateRecord | null> {
+    const { names } = this.#b;
+    const stored = await this.#last(names.stateStream, names.state(this.runId), "state");
+    const state = stored === null ? null : (stored.json() as RunStateRecord);
+    if (state !== null && state.status !== "running") return state;
+    const terminal = (await this.#last(names.outStream, names.out(this.runId), "stream"))?.header;
+    const ended = terminal?.get(STATE_HEADER);
+    if (ended === undefined || ended === "") return state;
+    try {
+      return JSON.parse(ended) as RunStateRecord;
+    } catch {
+      return state;
+    }
+  }
+
+  async #last(stream: string, subject: string, what: string): Promise<StoredMsg | null> {
     await this.#b.ready();
     const jsm = await this.#b.manager();
-    const { names } = this.#b;
     try {
-      const m = await jsm.streams.getMessage(names.stateStream, {
-        last_by_subj: names.state(this.runId),
-      });
-      return m === null ? null : (m.json() as RunStateRecord);
+      return await jsm.streams.getMessage(stream, { last_by_subj: subject });
     } catch (error) {
       if (isNotFound(error) || /no message found/i.test(String(error))) return null;
-      throw this.#b.unavailable(`reading the state of run ${this.runId}`, error);
+      throw this.#b.unavailable(`reading the ${what} of run ${this.runId}`, error);
     }
   }
 

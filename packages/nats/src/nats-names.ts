@@ -16,6 +16,7 @@ export const DEFAULT_PREFIX = "eventloom";
  * | a run's state (last one kept) | stream `<prefix>_state`, subject `<prefix>.state.<runId>` |
  * | events into a run (request/reply) | subject `<prefix>.in.<runId>` |
  * | cancel a run (request/reply) | subject `<prefix>.cancel.<runId>` |
+ * | a client's replies: its runs' end states (core NATS, not stored) | subject `<prefix>.reply.<clientId>` |
  *
  * @example
  * natsNames("eventloom").runs("OrderWorkflow"); // "eventloom.runs.OrderWorkflow"
@@ -31,6 +32,7 @@ export interface NatsNames {
   state(runId: string): string;
   in(runId: string): string;
   cancel(runId: string): string;
+  reply(clientId: string): string;
 }
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -58,5 +60,6 @@ export function natsNames(prefix: string = DEFAULT_PREFIX): NatsNames {
     state: (runId) => `${prefix}.state.${runId}`,
     in: (runId) => `${prefix}.in.${runId}`,
     cancel: (runId) => `${prefix}.cancel.${runId}`,
+    reply: (clientId) => `${prefix}.reply.${clientId}`,
   };
 }

@@ -41,7 +41,9 @@ import {
   type Reply,
   type RunRequest,
   type RunStateRecord,
+  REPLY_HEADER,
   SEQ_HEADER,
+  STATE_HEADER,
   TERMINAL_HEADER,
   decode,
   encode,
@@ -119,7 +121,25 @@ interface Held {
   handler: WorkflowHandler | undefined;
   handingBack: boolean;
   subscriptions: Subscription[];
+  /** Subscribes to the run's events and cancels (once); see LISTEN_AFTER_MS. */
+  listen: (() => void) | undefined;
+  listenTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
+  /** Resolves once core has detached the run here (a handler with `detach()`), see #handBack. */
+  detached: Promise<void>;
+  detach: () => void;
 }
+
+/**
+ * How long a run lives on a worker before the worker subscribes to its events and cancels,
+ * unless it publishes a stream event first (a client that answers what it reads finds the
+ * subscription there). Most short runs end before: two subscriptions and their drains were
+ * the largest part of a one-step run's cost on the broker. A request sent before gets "no
+ * responders", and the client asks again, as it does while the run is queued.
+ */
+const LISTEN_AFTER_MS = 100;
+
+/** The reply of a worker handing the run back: the client asks again (the next owner). */
+const HANDING_BACK = "HANDING_BACK";
 
 /**
  * Starts a worker on `nc`: it pulls run requests of its workflows from the JetStream work queue
@@ -395,6 +415,8 @@ class Worker implements NatsWorker {
       this.#slots.give(1);
       return;
     }
+    let detach!: () => void;
+    const detached = new Promise<void>((resolve) => (detach = resolve));
     const held: Held = {
       served: s,
       msg,
@@ -402,6 +424,10 @@ class Worker implements NatsWorker {
       handler: undefined,
       handingBack: false,
       subscriptions: [],
+      listen: undefined,
+      listenTimer: undefined,
+      detached,
+      detach,
     };
     this.#held.add(held);
     const heartbeat = globalThis.setInterval(
@@ -418,6 +444,8 @@ class Worker implements NatsWorker {
       })
       .finally(() => {
         globalThis.clearInterval(heartbeat);
+        globalThis.clearTimeout(held.listenTimer);
+        held.listen = undefined;
         // Drained, not dropped: an event or cancel already on its way here is still answered
         // ("the run has ended") rather than left to time out.
         for (const sub of held.subscriptions) void sub.drain().catch(() => undefined);
@@ -437,15 +465,20 @@ class Worker implements NatsWorker {
     if (opened.kind === "rejected") {
       // The run never started (its input failed the start event's schema): say so, then drop it.
       const error = errorJSON(opened.error);
-      await this.#publishEvent(runId, 0, {
+      const failed = {
         type: "WorkflowFailedEvent",
         data: {
           step: "",
           error: { name: opened.error.name, message: opened.error.message },
           attempts: 0,
         },
+      };
+      await this.#settle(held, 0, failed, {
+        runId,
+        workflow: served.name,
+        status: "failed",
+        error,
       });
-      await this.#publishState({ runId, workflow: served.name, status: "failed", error });
       return void msg.ack();
     }
     const handler = opened.handler;
@@ -458,15 +491,25 @@ class Worker implements NatsWorker {
       poisoned = { code: "REDELIVERY_LIMIT", message: error.message };
       void handler.cancel(error);
     }
-    if (!held.handingBack) this.#listen(held, handler);
+    held.listen = () => {
+      held.listen = undefined;
+      globalThis.clearTimeout(held.listenTimer);
+      if (!held.handingBack) this.#listen(held, handler);
+    };
+    held.listenTimer = globalThis.setTimeout(() => held.listen?.(), LISTEN_AFTER_MS);
     // A run started here is streamed live from its first event (attached before anything is
     // written); a resumed one from the first event not yet on the broker, read back from the journal.
     const from = opened.fresh ? undefined : await this.#nextSeq(runId);
     const pumped = this.#pump(held, handler, from);
-    const outcome = await handler.then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
+    const outcome = await Promise.race([
+      handler.then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+      held.detached.then(() => ({ ok: false as const, error: undefined })),
+    ]);
+    // Detached by core: the run is no longer driven here, nor is its stream read.
+    if (held.handingBack && !handler.isDone()) return void msg.nak(0);
     const pumpedTo = await pumped;
     if (held.handingBack || (!outcome.ok && lostHere(outcome.error))) {
       // Not settled in the journal: it goes back to the queue and resumes on some worker.
@@ -482,13 +525,37 @@ class Worker implements NatsWorker {
           status: status === "running" ? "failed" : status,
           error: poisoned ?? errorJSON(outcome.error),
         };
-    // The terminal event and the state go out together (one round trip); the request is acked
-    // once both are stored.
-    await Promise.all([
-      pumpedTo.terminal ?? this.#publishEvent(runId, pumpedTo.next, terminalJSON(state)),
-      this.#publishState(state),
-    ]);
+    const terminal = pumpedTo.terminal ?? { seq: pumpedTo.next, json: terminalJSON(state) };
+    await this.#settle(held, terminal.seq, terminal.json, state);
     msg.ack();
+  }
+
+  /**
+   * Publishes the run's terminal stream event, carrying its end state, and waits until the
+   * broker has stored it (the request is acked after). Then the state goes to the state stream
+   * and to the client that queued the run (its reply subject), both without waiting for an
+   * answer: a reader that misses them finds the end state on the stored terminal event.
+   */
+  async #settle(
+    held: Held,
+    seq: number,
+    json: { type: string; data: unknown },
+    state: RunStateRecord,
+  ): Promise<void> {
+    const body = JSON.stringify(state);
+    await this.#publishEvent(held.runId, seq, json, body);
+    const { nc, names } = this.#b;
+    try {
+      nc.publish(names.state(held.runId), body);
+      const replyTo = held.msg.headers?.get(REPLY_HEADER);
+      if (replyTo !== undefined && replyTo.startsWith(`${names.prefix}.reply.`))
+        nc.publish(replyTo, body);
+    } catch (error) {
+      // The connection closed: the stored terminal event says it all.
+      this.#settings.onError(
+        this.#b.unavailable(`publishing the state of run ${held.runId}`, error),
+      );
+    }
   }
 
   /** Starts the run (first delivery) or resumes it from the journal (waiting out a live claim). */
@@ -538,21 +605,29 @@ class Worker implements NatsWorker {
   /** Events and cancels sent into the run, answered once journaled (or refused, with why). */
   #listen(held: Held, handler: WorkflowHandler): void {
     const { nc, names } = this.#b;
-    held.subscriptions.push(
-      nc.subscribe(names.in(held.runId), {
-        callback: (_err, m) => void this.#onEvent(held, handler, m),
-      }),
-      nc.subscribe(names.cancel(held.runId), {
-        callback: (_err, m) => {
-          if (!handler.isDone()) void handler.cancel();
-          reply(m, { ok: true });
-        },
-      }),
-    );
+    try {
+      held.subscriptions.push(
+        nc.subscribe(names.in(held.runId), {
+          callback: (_err, m) => void this.#onEvent(held, handler, m),
+        }),
+        nc.subscribe(names.cancel(held.runId), {
+          callback: (_err, m) => {
+            if (held.handingBack) return reply(m, handingBack(held));
+            if (!handler.isDone()) void handler.cancel();
+            reply(m, { ok: true });
+          },
+        }),
+      );
+    } catch (error) {
+      // The connection closed: the run cannot be reached here, nor settle (its state cannot go
+      // out); the broker hands it on once this worker stops signalling.
+      this.#settings.onError(this.#b.unavailable(`listening to run ${held.runId}`, error));
+    }
   }
 
   async #onEvent(held: Held, handler: WorkflowHandler, m: Msg): Promise<void> {
     const { served, runId } = held;
+    if (held.handingBack) return reply(m, handingBack(held));
     let answer: Reply;
     try {
       const request = decode(m.data) as EventRequest;
@@ -582,15 +657,18 @@ class Worker implements NatsWorker {
 
   /**
    * Publishes the run's stream from `from` on, in order, until it ends or leaves this worker.
-   * Resolves with the next seq and, once the terminal event is reached, its publish (under
-   * way; its failure is the caller's to see); a stream that cannot be
-   * read back (reported to onError) stops there, and the caller publishes a terminal event.
+   * Resolves with the next seq and the terminal event once it is reached (not published: the
+   * caller does, with the end state); a stream that cannot be read back (reported to onError)
+   * stops there, and the caller publishes a stand-in terminal event.
    */
   async #pump(
     held: Held,
     handler: WorkflowHandler,
     from: number | undefined,
-  ): Promise<{ next: number; terminal: Promise<void> | undefined }> {
+  ): Promise<{
+    next: number;
+    terminal: { seq: number; json: { type: string; data: unknown } } | undefined;
+  }> {
     let seq = from ?? 0;
     let outcomeKnown = false;
     try {
@@ -607,11 +685,10 @@ class Worker implements NatsWorker {
           // publishes the run's stream from the journal instead.
           if (lostHere(error)) break;
         }
-        if (ev instanceof StopEvent) {
-          // Not awaited here: the caller awaits it beside the run's state.
-          return { next: seq + 1, terminal: this.#publishEvent(held.runId, seq, ev.toJSON()) };
-        }
-        await this.#publishEvent(held.runId, seq, ev.toJSON(), false);
+        // Published by the caller, with the run's end state.
+        if (ev instanceof StopEvent) return { next: seq + 1, terminal: { seq, json: ev.toJSON() } };
+        held.listen?.(); // whoever reads this event may answer it at once
+        await this.#publishEvent(held.runId, seq, ev.toJSON());
         seq++;
       }
     } catch (error) {
@@ -625,26 +702,24 @@ class Worker implements NatsWorker {
     return { next: seq, terminal: undefined };
   }
 
+  /** Publishes one stream event; `state`, the run's end state, makes it the terminal one. */
   async #publishEvent(
     runId: string,
     seq: number,
     json: { type: string; data: unknown },
-    terminal = true,
+    state?: string,
   ): Promise<void> {
     const h = natsHeaders();
     h.set(SEQ_HEADER, String(seq));
-    if (terminal) h.set(TERMINAL_HEADER, "1");
+    if (state !== undefined) {
+      h.set(TERMINAL_HEADER, "1");
+      h.set(STATE_HEADER, state);
+    }
     await this.#retrying(`publishing event ${seq} of run ${runId}`, () =>
       this.#b.js.publish(this.#b.names.out(runId), encode(json), {
         headers: h,
         msgID: `${runId}:${seq}`,
       }),
-    );
-  }
-
-  async #publishState(state: RunStateRecord): Promise<void> {
-    await this.#retrying(`publishing the state of run ${state.runId}`, () =>
-      this.#b.js.publish(this.#b.names.state(state.runId), encode(state)),
     );
   }
 
@@ -680,13 +755,35 @@ class Worker implements NatsWorker {
   /** Stops driving the run here without settling it: it resumes on another worker. */
   #handBack(held: Held): void {
     held.handingBack = true;
-    for (const sub of held.subscriptions) sub.unsubscribe();
+    globalThis.clearTimeout(held.listenTimer);
+    held.listen = undefined;
+    // Drained: a request already on its way is answered HANDING_BACK, and the client asks the
+    // next owner, instead of waiting for an answer that would never come.
+    for (const sub of held.subscriptions) void sub.drain().catch(() => undefined);
     held.subscriptions = [];
     const handler = held.handler;
     if (handler === undefined || handler.isDone()) return;
-    // Core has no "detach" for a journaled run: its claim renewal is refused instead, so core
-    // stops the run here (within a third of a claim) without writing an end to the journal,
-    // and releases the claim. See the package README ("Draining").
+    // A core whose handler can detach stops driving the run here at once, writes no end to the
+    // journal and lets go of its claim.
+    const detach = (handler as { detach?: () => unknown }).detach;
+    if (typeof detach === "function") {
+      void Promise.resolve()
+        .then(() => detach.call(handler))
+        .then(held.detach, (error: unknown) => {
+          this.#settings.onError(error);
+          this.#refuseClaims(held, handler);
+        });
+      return;
+    }
+    this.#refuseClaims(held, handler);
+  }
+
+  /**
+   * Without `detach()`, the run's claim renewal is refused instead: core stops the run here
+   * (within a third of a claim) without writing an end to the journal, and releases the claim.
+   * See the package README ("Draining").
+   */
+  #refuseClaims(held: Held, handler: WorkflowHandler): void {
     vetoClaims(held.served.journal, held.runId);
     void handler.then(
       () => releaseVeto(held.served.journal, held.runId),
@@ -710,6 +807,15 @@ class EventRefused extends Error {
     super(message);
     this.code = code;
   }
+}
+
+function handingBack(held: Held): Reply {
+  return {
+    error: {
+      code: HANDING_BACK,
+      message: `run ${held.runId} is moving to another worker (this one is closing)`,
+    },
+  };
 }
 
 function reply(m: Msg, answer: Reply): void {

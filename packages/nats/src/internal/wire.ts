@@ -32,6 +32,14 @@ export type Reply =
 export const SEQ_HEADER = "Eventloom-Seq";
 /** Set ("1") on the run's terminal stream event. */
 export const TERMINAL_HEADER = "Eventloom-Terminal";
+/**
+ * On the terminal stream event: the run's end state (a RunStateRecord as JSON). The terminal
+ * event is the one message the worker has stored before it acks the request, so it is where a
+ * reader finds the end state when the state stream does not have it yet.
+ */
+export const STATE_HEADER = "Eventloom-State";
+/** On a run request: the subject of the client's replies (`<prefix>.reply.<clientId>`). */
+export const REPLY_HEADER = "Eventloom-Reply-To";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

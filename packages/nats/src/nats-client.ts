@@ -156,7 +156,7 @@ class Client implements NatsClient {
       );
     }
     await this.#checkWorkflow(name);
-    const { js, names } = this.#b;
+    const { names } = this.#b;
     let body: Uint8Array;
     try {
       body = encode({ runId, workflow: name, input } satisfies RunRequest);
@@ -181,7 +181,7 @@ class Client implements NatsClient {
       const first = natsHeaders();
       first.set(PubHeaders.ExpectedLastSubjectSequenceHdr, "0");
       this.#b.nc.publish(names.state(runId), encode(state), { headers: first });
-      const ack = await js.publish(names.runs(name), body, { headers: h, msgID: runId });
+      const ack = await this.#b.store(names.runs(name), body, { headers: h, msgID: runId });
       // A request with this id was queued before (a chosen runId): its worker may have
       // answered another client, so this handle reads the stored state.
       if (ack.duplicate) this.#replies.giveUp(runId);

@@ -716,7 +716,7 @@ class Worker implements NatsWorker {
       h.set(STATE_HEADER, state);
     }
     await this.#retrying(`publishing event ${seq} of run ${runId}`, () =>
-      this.#b.js.publish(this.#b.names.out(runId), encode(json), {
+      this.#b.store(this.#b.names.out(runId), encode(json), {
         headers: h,
         msgID: `${runId}:${seq}`,
       }),

@@ -11,10 +11,11 @@ import {
   jetstream,
   jetstreamManager,
 } from "@nats-io/jetstream";
-import { type NatsConnection, nanos } from "@nats-io/transport-node";
+import { type MsgHdrs, type NatsConnection, nanos } from "@nats-io/transport-node";
 import { WorkflowValidationError } from "@eventloom/core";
 import { NatsError } from "../nats-errors.js";
 import type { NatsNames } from "../nats-names.js";
+import { type StoredAck, StoredPublisher } from "./stored-publisher.js";
 
 /** Limits of the streams, shared by workers and clients (the first to create a stream sets them). */
 export interface StreamLimits {
@@ -31,6 +32,12 @@ export interface Broker {
   readonly nc: NatsConnection;
   readonly names: NatsNames;
   readonly js: JetStreamClient;
+  /** Publishes into a stream; resolves once the broker has stored the message. */
+  store(
+    subject: string,
+    data: Uint8Array | string,
+    options?: { readonly headers?: MsgHdrs; readonly msgID?: string },
+  ): Promise<StoredAck>;
   manager(): Promise<JetStreamManager>;
   /** Creates the three streams if they are missing (once per broker object). */
   ready(): Promise<void>;
@@ -91,10 +98,12 @@ export function broker(
   let ready: Promise<void> | undefined;
   const reconnectListeners = new Set<() => void>();
   let watchingStatus = false;
+  const publisher = new StoredPublisher(nc);
   const b: Broker = {
     nc,
     names,
     js: jetstream(nc),
+    store: (subject, data, options) => publisher.publish(subject, data, options),
     unavailable(what, cause) {
       if (cause instanceof NatsError) return cause;
       const server = nc.getServer();

@@ -8,8 +8,8 @@ import {
   type JournalRunInfo,
   type JournalRunStatus,
 } from "@eventloom/core";
-import type Database from "better-sqlite3";
 import { labelOf, messageOf, openDatabase } from "./internal/open-database.js";
+import { type EntryRow, type RunRow, prepareStatements } from "./internal/statements.js";
 
 /** Options of {@link sqliteJournal}. */
 export interface SqliteJournalOptions {
@@ -41,6 +41,9 @@ export interface SqliteJournalOptions {
   readonly claimMs?: number;
 }
 
+/** How many runs' next seq the journal remembers (it forgets them all past this). */
+const NEXT_SEQS_KEPT = 10_000;
+
 const STATUSES: readonly JournalRunStatus[] = [
   "running",
   "completed",
@@ -59,22 +62,6 @@ interface Row {
   readonly record: string;
 }
 
-interface EntryRow {
-  seq: number;
-  at: number;
-  workflow: string | null;
-  status: JournalRunStatus | null;
-  record: string;
-}
-
-interface RunRow {
-  run_id: string;
-  workflow: string;
-  status: JournalRunStatus;
-  started_at: number;
-  updated_at: number;
-}
-
 /** A write waiting for the next commit, and what to tell its caller. */
 interface PendingWrite {
   readonly write: () => unknown;
@@ -85,15 +72,26 @@ interface PendingWrite {
   readonly what: string;
 }
 
+/** What one write of a tick came to. */
+interface Outcome {
+  readonly ok: boolean;
+  readonly value: unknown;
+}
+
+/** Thrown out of a tick's transaction when one of its writes failed: the tick is rolled back. */
+class WriteFailed {
+  constructor(readonly error: unknown) {}
+}
+
 /**
  * A durable journal in one SQLite file: the embedded default store for durable runs. WAL mode,
  * tables created on first use, the schema version recorded in the file (a file written by a
- * newer version is refused, never changed). Several processes on one host may share the file:
+ * newer version is refused, never changed; an older one is migrated). Several processes on one host may share the file:
  * `claim` makes sure only one of them drives a run.
  *
  * Writes (`append`, `claim`, `release`) that are called in the same tick share one transaction,
- * so they cost one commit; each still succeeds or fails on its own (an append in a savepoint of
- * its own; a claim or a release is one statement).
+ * so they cost one commit; each still succeeds or fails on its own (when one fails, the tick is
+ * run again with each append in a savepoint of its own).
  *
  * Opening happens here, synchronously: a file that cannot be a journal throws `JournalError` at
  * once, naming it.
@@ -133,32 +131,70 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
     }
   };
 
-  // One commit for every write of this tick. An append runs in a savepoint (better-sqlite3
-  // nests a transaction function inside another as one), so a conflict rolls back that append
-  // alone; a claim or a release is one statement, which SQLite undoes alone if it fails, so it
-  // needs no savepoint (two statements fewer per run). The outer IMMEDIATE transaction takes the write lock before reading anything, so a
-  // read-then-write can never be refused midway for a lock another process took.
+  // The next seq of runs this object appended to, so that an append continuing a run needs no
+  // read to check that it does. Trusting it is safe because entries are never deleted: when it
+  // says n, entry n - 1 is stored, so an append at n leaves no gap, and if another writer stored
+  // n meanwhile the (run_id, seq) key refuses it. Noted only for writes that committed.
+  const nextSeqs = new Map<string, number>();
+
+  // The writes of one tick in one IMMEDIATE transaction (it takes the write lock before reading
+  // anything, so a read-then-write can never be refused midway for a lock another process took).
+  // `isolated`: each append in a savepoint of its own (better-sqlite3 nests a transaction
+  // function inside another as one) and a failed write rolled back alone; a claim or a release is
+  // one statement, which SQLite undoes alone if it fails. Otherwise the first failure throws
+  // WriteFailed and rolls the whole tick back.
+  const runTick = (batch: readonly PendingWrite[], isolated: boolean): Outcome[] => {
+    const outcomes: Outcome[] = [];
+    sql.group.immediate(() => {
+      for (const item of batch) {
+        if (!isolated) {
+          try {
+            outcomes.push({ ok: true, value: item.write() });
+          } catch (error) {
+            throw new WriteFailed(error);
+          }
+          continue;
+        }
+        try {
+          outcomes.push({
+            ok: true,
+            value: item.several ? sql.savepoint(item.write) : item.write(),
+          });
+        } catch (error) {
+          outcomes.push({ ok: false, value: error });
+        }
+      }
+    });
+    return outcomes;
+  };
+
+  // One commit for every write of this tick, each succeeding or failing on its own. Writes fail
+  // rarely (a conflict, a refused header), so the tick runs first without savepoints (two
+  // statements fewer per append); only when a write fails is it rolled back and run again with
+  // each write isolated, which gives every write the outcome it would have had alone.
   const commitPending = (): void => {
     const batch = pending;
     pending = [];
     if (batch.length === 0) return;
-    const outcomes: { ok: boolean; value: unknown }[] = [];
+    let outcomes: Outcome[];
     try {
-      sql.group.immediate(() => {
-        for (const item of batch) {
-          try {
-            outcomes.push({
-              ok: true,
-              value: item.several ? sql.savepoint(item.write) : item.write(),
-            });
-          } catch (error) {
-            outcomes.push({ ok: false, value: error });
-          }
-        }
-      });
+      outcomes = runTick(batch, false);
     } catch (error) {
-      for (const item of batch) item.reject(failure(error, item.what));
-      return;
+      nextSeqs.clear(); // what the rolled-back writes noted is not in the file
+      if (error instanceof WriteFailed && batch.length === 1) {
+        outcomes = [{ ok: false, value: error.error }];
+      } else if (error instanceof WriteFailed) {
+        try {
+          outcomes = runTick(batch, true);
+        } catch (again) {
+          nextSeqs.clear();
+          for (const item of batch) item.reject(failure(again, item.what));
+          return;
+        }
+      } else {
+        for (const item of batch) item.reject(failure(error, item.what));
+        return;
+      }
     }
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!;
@@ -174,6 +210,20 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
     });
 
   /** Runs a read after the writes already asked for, so a caller reads what it wrote. */
+  const runsOf = ({ workflow, status }: JournalRunFilter): RunRow[] => {
+    if (status === "running") {
+      return workflow === undefined
+        ? sql.runningRuns.all()
+        : sql.runningRunsOfWorkflow.all(workflow);
+    }
+    if (status !== undefined) {
+      return workflow === undefined
+        ? sql.runsOfStatus.all(status)
+        : sql.runsOfWorkflowAndStatus.all(workflow, status);
+    }
+    return workflow === undefined ? sql.allRuns.all() : sql.runsOfWorkflow.all(workflow);
+  };
+
   const readNow = <T>(what: string, read: () => T): Promise<T> => {
     try {
       ensureOpen(what);
@@ -184,9 +234,10 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
     }
   };
 
-  // An append's rows, run by run: the runs row moves first, on the condition that it stands
-  // where the append's first entry of that run continues (so a conflict costs nothing extra to
-  // find, and a run costs one statement besides its entries).
+  // An append's rows, run by run. The runs row is written only for a header (seq 0) and for an
+  // entry that sets a status; a run's other entries are one insert each, as cheap as the entry
+  // alone. Which seq a run continues at is checked first (from nextSeqs, else one indexed read),
+  // so a conflict throws before this run's rows are written.
   const writeEntries = (rows: readonly Row[]): void => {
     const byRun = new Map<string, Row[]>();
     for (const row of rows) {
@@ -194,6 +245,7 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
       if (list === undefined) byRun.set(row.runId, [row]);
       else list.push(row);
     }
+    const noted: [string, number, JournalRunStatus | null][] = [];
     for (const [runId, list] of byRun) {
       const first = list[0]!;
       let status: JournalRunStatus | null = null;
@@ -209,37 +261,45 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
         }
         if (row.status !== null) status = row.status;
       });
-      const last = list[list.length - 1]!;
-      const next = first.seq + list.length;
       if (first.seq === 0) {
         if (first.workflow === null) {
           throw new JournalError(
             `sqliteJournal: the first entry (seq 0) of run ${runId} must name its workflow; nothing of this append was written.`,
           );
         }
-        try {
-          sql.insertRun.run(runId, first.workflow, status ?? "running", first.at, last.at, next);
-        } catch (error) {
-          if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_PRIMARYKEY") throw error;
+        if (sql.putHeader.run(runId, first.workflow, status ?? "running", first.at).changes === 0) {
           throw new JournalConflictError(runId, 0, "that entry is already stored");
         }
-      } else if (
-        // Only an entry that sets a status touches the status column (and so its index).
-        (status === null
-          ? sql.moveRun.run(last.at, next, runId, first.seq)
-          : sql.moveRunAndStatus.run(status, last.at, next, runId, first.seq)
-        ).changes === 0
-      ) {
-        const stored = sql.nextSeq.get(runId) ?? 0;
-        throw new JournalConflictError(
-          runId,
-          first.seq,
-          first.seq < stored ? "that entry is already stored" : `the next entry is ${stored}`,
-        );
+      } else {
+        if (nextSeqs.get(runId) !== first.seq) {
+          const last = sql.lastSeq.get(runId) ?? null;
+          const stored = last === null ? 0 : last + 1;
+          if (stored !== first.seq) {
+            throw new JournalConflictError(
+              runId,
+              first.seq,
+              first.seq < stored ? "that entry is already stored" : `the next entry is ${stored}`,
+            );
+          }
+        }
+        if (status !== null) sql.setStatus.run(status, runId);
       }
       for (const row of list) {
-        sql.insertEntry.run(row.runId, row.seq, row.at, row.workflow, row.status, row.record);
+        try {
+          sql.insertEntry.run(row.runId, row.seq, row.at, row.workflow, row.status, row.record);
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_PRIMARYKEY") throw error;
+          throw new JournalConflictError(runId, row.seq, "that entry is already stored");
+        }
       }
+      noted.push([runId, first.seq + list.length, status]);
+    }
+    // Every run of the append is written: note where each goes on (a run that ended is
+    // forgotten, as it gets no more entries from this process).
+    if (nextSeqs.size + noted.length > NEXT_SEQS_KEPT) nextSeqs.clear();
+    for (const [runId, next, status] of noted) {
+      if (status === null || status === "running") nextSeqs.set(runId, next);
+      else nextSeqs.delete(runId);
     }
   };
 
@@ -268,16 +328,7 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
 
     listRuns(filter?: JournalRunFilter) {
       return readNow("listRuns", () => {
-        const { workflow, status } = checkFilter(filter);
-        const rows =
-          workflow !== undefined && status !== undefined
-            ? sql.runsOfWorkflowAndStatus.all(workflow, status)
-            : workflow !== undefined
-              ? sql.runsOfWorkflow.all(workflow)
-              : status !== undefined
-                ? sql.runsOfStatus.all(status)
-                : sql.allRuns.all();
-        return rows.map(toRunInfo);
+        return runsOf(checkFilter(filter)).map(toRunInfo);
       });
     },
 
@@ -309,7 +360,7 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
         checkText(runId, "release: runId");
         checkText(owner, "release: owner");
         return enqueue("release", () => {
-          sql.dropClaim.run(runId, owner);
+          if (sql.dropClaim.run(runId, owner).changes === 0) sql.dropClaimOnly.run(runId, owner);
         });
       } catch (error) {
         return Promise.reject(failure(error, "release"));
@@ -326,48 +377,6 @@ export function sqliteJournal(options: SqliteJournalOptions): Journal {
       }
       return Promise.resolve();
     },
-  };
-}
-
-/** Every statement, prepared once when the journal opens. */
-function prepareStatements(db: Database.Database) {
-  const runColumns = "run_id, workflow, status, started_at, updated_at";
-  const newestFirst = "ORDER BY started_at DESC, run_id DESC";
-  return {
-    group: db.transaction((fn: () => void) => fn()),
-    savepoint: db.transaction((fn: () => unknown) => fn()),
-    nextSeq: db.prepare<[string], number>("SELECT next_seq FROM runs WHERE run_id = ?").pluck(),
-    insertEntry: db.prepare<[string, number, number, string | null, string | null, string]>(
-      "INSERT INTO entries (run_id, seq, at, workflow, status, record) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
-    insertRun: db.prepare<[string, string, string, number, number, number]>(
-      "INSERT INTO runs (run_id, workflow, status, started_at, updated_at, next_seq) VALUES (?, ?, ?, ?, ?, ?)",
-    ),
-    moveRun: db.prepare<[number, number, string, number]>(
-      "UPDATE runs SET updated_at = ?, next_seq = ? WHERE run_id = ? AND next_seq = ?",
-    ),
-    moveRunAndStatus: db.prepare<[string, number, number, string, number]>(
-      "UPDATE runs SET status = ?, updated_at = ?, next_seq = ? WHERE run_id = ? AND next_seq = ?",
-    ),
-    readEntries: db.prepare<[string], EntryRow>(
-      "SELECT seq, at, workflow, status, record FROM entries WHERE run_id = ? ORDER BY seq",
-    ),
-    allRuns: db.prepare<[], RunRow>(`SELECT ${runColumns} FROM runs ${newestFirst}`),
-    runsOfWorkflow: db.prepare<[string], RunRow>(
-      `SELECT ${runColumns} FROM runs WHERE workflow = ? ${newestFirst}`,
-    ),
-    runsOfStatus: db.prepare<[string], RunRow>(
-      `SELECT ${runColumns} FROM runs WHERE status = ? ${newestFirst}`,
-    ),
-    runsOfWorkflowAndStatus: db.prepare<[string, string], RunRow>(
-      `SELECT ${runColumns} FROM runs WHERE workflow = ? AND status = ? ${newestFirst}`,
-    ),
-    // A claim in one statement: a new row, or the row taken over when it is this owner's or
-    // its lease has run out (`changes` is 0 when the WHERE refuses).
-    putClaim: db.prepare<[string, string, number, number]>(
-      "INSERT INTO claims (run_id, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at WHERE claims.owner = excluded.owner OR claims.expires_at <= ?",
-    ),
-    dropClaim: db.prepare<[string, string]>("DELETE FROM claims WHERE run_id = ? AND owner = ?"),
   };
 }
 

@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { SQLITE_SCHEMA_VERSION, sqliteJournal } from "@eventloom/sqlite";
 import { entries, entry } from "./support/entries.js";
+import { writeSchema1File } from "./support/schema-1.js";
 import { useTempJournals } from "./support/temp.js";
 
 const temp = useTempJournals();
@@ -89,6 +90,51 @@ describe("opening", () => {
     } finally {
       await one.close();
       await two.close();
+    }
+  });
+});
+
+describe("a file of schema version 1", () => {
+  it("is migrated when it opens: its runs, entries and claims are all there, and it records the current version", async () => {
+    const path = temp.path();
+    const until = Date.now() + 60_000;
+    writeSchema1File(path, until);
+    const journal = sqliteJournal({ path });
+    try {
+      expect(await journal.listRuns()).toEqual([
+        { runId: "live", workflow: "Refunds", status: "running", startedAt: 30, updatedAt: 30 },
+        { runId: "done", workflow: "Orders", status: "completed", startedAt: 10, updatedAt: 20 },
+      ]);
+      expect((await journal.listRuns({ status: "running" })).map((r) => r.runId)).toEqual(["live"]);
+      expect((await journal.read("done")).map((e) => [e.seq, e.status, e.record])).toEqual([
+        [0, "running", { step: 0 }],
+        [1, "completed", { step: 1 }],
+      ]);
+      // The claims held on the old file still hold, for the run with entries and the one without.
+      expect(await journal.claim("live", "p2", 60_000)).toBe(false);
+      expect(await journal.claim("soon", "p2", 60_000)).toBe(false);
+      expect(await journal.claim("live", "p1", 60_000)).toBe(true);
+      await journal.append([entry("live", 1, { at: 40, status: "failed" })]);
+      await expect(journal.append([entry("done", 1)])).rejects.toThrow(/already stored/);
+      expect((await journal.listRuns({ workflow: "Refunds" }))[0]).toMatchObject({
+        status: "failed",
+        updatedAt: 40,
+      });
+    } finally {
+      await journal.close();
+    }
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.prepare("SELECT value FROM meta").pluck().all()).toEqual([
+        String(SQLITE_SCHEMA_VERSION),
+      ]);
+      const tables = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .pluck()
+        .all();
+      expect(tables).toEqual(["entries", "meta", "runs"]);
+    } finally {
+      db.close();
     }
   });
 });

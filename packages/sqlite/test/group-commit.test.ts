@@ -1,5 +1,5 @@
-// Writes called in one tick share one transaction (one commit, one fsync under "full"), each in
-// its own savepoint: they succeed or fail on their own, in the order they were called.
+// Writes called in one tick share one transaction (one commit, one fsync under "full"): they
+// succeed or fail on their own, in the order they were called.
 import { statSync } from "node:fs";
 import { JournalConflictError } from "@eventloom/core";
 import { describe, expect, it } from "vitest";

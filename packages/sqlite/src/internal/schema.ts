@@ -1,47 +1,14 @@
-// The tables of a journal file, and the check that decides whether an existing file is ours.
+// Creating (or migrating) a journal file's tables, and the check that decides whether a file is ours.
 import { JournalError } from "@eventloom/core";
 import type Database from "better-sqlite3";
 import { SQLITE_SCHEMA_VERSION as SCHEMA_VERSION } from "../schema-version.js";
+import { migrateFrom1 } from "./migrate-from-1.js";
+import { ENTRIES_TABLE, META_TABLE, RUNNING_INDEX, runsTable } from "./schema-tables.js";
 
 /** The `meta` key that names the schema version (its presence marks the file as a journal). */
 const VERSION_KEY = "eventloom.schema_version";
 
-// `entries` keeps its rowid: records can be large, and SQLite advises rowid tables for rows that
-// big; the primary key (run_id, seq) is then a unique index, which is what refuses a second entry
-// at one seq even if a writer skipped the check. `runs` holds what listRuns gives, so that is one
-// query on one index; `claims` lives apart from `runs` because a run is claimed before its first
-// entry exists.
-const CREATE = `
-CREATE TABLE IF NOT EXISTS meta (
-  key   TEXT PRIMARY KEY NOT NULL,
-  value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS entries (
-  run_id   TEXT NOT NULL,
-  seq      INTEGER NOT NULL,
-  at       REAL NOT NULL,
-  workflow TEXT,
-  status   TEXT,
-  record   TEXT NOT NULL,
-  PRIMARY KEY (run_id, seq)
-);
-CREATE TABLE IF NOT EXISTS runs (
-  run_id     TEXT PRIMARY KEY NOT NULL,
-  workflow   TEXT NOT NULL,
-  status     TEXT NOT NULL,
-  started_at REAL NOT NULL,
-  updated_at REAL NOT NULL,
-  next_seq   INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_at DESC, run_id DESC);
-CREATE INDEX IF NOT EXISTS runs_by_workflow ON runs (workflow, started_at DESC, run_id DESC);
-CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, started_at DESC, run_id DESC);
-CREATE TABLE IF NOT EXISTS claims (
-  run_id     TEXT PRIMARY KEY NOT NULL,
-  owner      TEXT NOT NULL,
-  expires_at REAL NOT NULL
-);
-`;
+const CREATE = [META_TABLE, ENTRIES_TABLE, runsTable("runs"), RUNNING_INDEX].join(";\n");
 
 /** What an opened file holds, before anything is written to it. */
 export type FileKind =
@@ -79,9 +46,9 @@ function storedVersion(db: Database.Database): number | undefined {
 }
 
 /**
- * Creates the tables (if missing) and records the version, in one IMMEDIATE transaction, so two
- * processes opening a new file at once agree. Throws if the file turned out to hold a newer
- * version by the time the lock was held.
+ * Creates the tables (if missing), or migrates an older version's, and records the version, in
+ * one IMMEDIATE transaction, so two processes opening a file at once agree (the second finds it
+ * done). Throws if the file turned out to hold a newer version by the time the lock was held.
  */
 export function ensureSchema(db: Database.Database, label: string): void {
   db.transaction(() => {
@@ -89,7 +56,14 @@ export function ensureSchema(db: Database.Database, label: string): void {
     if (found.kind === "foreign") throw foreignFile(label, found.tables);
     if (found.kind === "journal") {
       if (found.version > SCHEMA_VERSION) throw newerSchema(label, found.version);
-      return; // SCHEMA_VERSION is 1: no older version to migrate from yet
+      if (found.version === SCHEMA_VERSION) return;
+      // Forward only, one version at a time (1 is the only older one).
+      migrateFrom1(db);
+      db.prepare("UPDATE meta SET value = ? WHERE key = ?").run(
+        String(SCHEMA_VERSION),
+        VERSION_KEY,
+      );
+      return;
     }
     db.exec(CREATE);
     db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)").run(

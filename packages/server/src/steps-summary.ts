@@ -80,21 +80,29 @@ export function stepsSummary(record: LiveRun): StepsSummary {
   return { runId: record.runId, status: record.status, steps, waiting };
 }
 
-/** True when two runs' step counts are the same (a finished run can then share the other's). */
-export function sameStepCounts(a: readonly StepCounts[], b: readonly StepCounts[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (
-      x.name !== y.name ||
-      x.running !== y.running ||
-      x.completed !== y.completed ||
-      x.failed !== y.failed ||
-      x.waiting !== y.waiting
-    ) {
-      return false;
+/**
+ * True when `counts` are what `stepsSummary` gives for `record` now that it has ended: each
+ * declared step's completed and failed invocations, nothing running or waiting. Checked without
+ * building the summary, so that a finished run can share the previous one's counts; a history
+ * with a step the workflow does not declare never matches.
+ */
+export function endedWithCounts(record: LiveRun, counts: readonly StepCounts[]): boolean {
+  const { names } = staticsOf(record.served.workflow);
+  if (counts.length !== names.length) return false;
+  // `history` builds its records on each read: read once.
+  const history = record.handler.history;
+  for (const r of history) if (!names.includes(r.step)) return false;
+  for (let i = 0; i < names.length; i++) {
+    const c = counts[i]!;
+    if (c.name !== names[i] || c.running !== 0 || c.waiting !== 0) return false;
+    let completed = 0;
+    let failed = 0;
+    for (const r of history) {
+      if (r.step !== c.name) continue;
+      if (r.status === "completed") completed++;
+      else if (r.status === "failed") failed++;
     }
+    if (completed !== c.completed || failed !== c.failed) return false;
   }
   return true;
 }

@@ -202,3 +202,43 @@ it("counts a finished run's step invocations, as JSON and as one SSE message", a
     ],
   ]);
 });
+
+it("counts each finished run's own steps when runs of a workflow end alike and differently", async () => {
+  const stepsOf = async (runId: string) =>
+    ((await request(`${url}/runs/${runId}/steps`)).body as { steps: unknown[] }).steps;
+  const answered = async (ok: boolean) => {
+    const { body } = await request(`${url}/workflows/approval/runs`, { method: "POST", json: {} });
+    await readSseUntil(await fetch(`${url}/runs/${body.runId}/events`), (m) => m.event === "Ask");
+    const note = await request(`${url}/runs/${body.runId}/events`, {
+      method: "POST",
+      json: { type: "Note", data: { text: "n" }, step: "note" },
+    });
+    expect(note.status).toBe(202);
+    await readSseUntil(
+      await fetch(`${url}/runs/${body.runId}/events`),
+      (m) => m.event === "Progress",
+    );
+    await request(`${url}/runs/${body.runId}/events`, {
+      method: "POST",
+      json: { type: "Answer", data: { ok } },
+    });
+    expect((await request(`${url}/runs/${body.runId}?wait=true`)).body.status).toBe("completed");
+    return body.runId as string;
+  };
+  const ids = await finishedRuns();
+  const first = await answered(true);
+  const second = await answered(false);
+  expect(await handlersHeld()).toBe(0);
+
+  const none = { running: 0, completed: 0, failed: 0, waiting: 0 };
+  expect(await stepsOf(ids.cancelled)).toEqual([
+    { name: "ask", ...none },
+    { name: "note", ...none },
+  ]);
+  for (const runId of [first, second]) {
+    expect(await stepsOf(runId)).toEqual([
+      { name: "ask", ...none, completed: 1 },
+      { name: "note", ...none, completed: 1 },
+    ]);
+  }
+});

@@ -14,7 +14,8 @@ export class LiveRun {
   /** True once the run has settled and its whole stream is in `events`. */
   done = false;
   updatedAt: number;
-  readonly #listeners = new Set<() => void>();
+  /** Made by the first `subscribe`: most runs (`?wait=true`) never have a listener. */
+  #listeners: Set<() => void> | undefined = undefined;
   #scheduled = false;
   readonly settled: Promise<void>;
   #markSettled!: () => void;
@@ -53,19 +54,20 @@ export class LiveRun {
 
   /** Calls `listener` after each new event and once when the run is done; returns the unsubscribe. */
   subscribe(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    const listeners = (this.#listeners ??= new Set());
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** How many listeners are subscribed (streams being sent). */
   get listenerCount(): number {
-    return this.#listeners.size;
+    return this.#listeners?.size ?? 0;
   }
 
   push(event: EventJSON): void {
     this.events.push(event);
     // Nobody to tell (a listener that subscribes later reads `events` from its position).
-    if (this.#listeners.size === 0) {
+    if (this.#listeners === undefined || this.#listeners.size === 0) {
       this.updatedAt = Date.now();
       return;
     }
@@ -90,6 +92,7 @@ export class LiveRun {
   }
 
   #notify(): void {
+    if (this.#listeners === undefined) return;
     for (const listener of [...this.#listeners]) listener();
   }
 }

@@ -9,7 +9,7 @@ import {
   type WorkflowHandler,
 } from "@eventloom/core";
 import type { RunInfo } from "../run-info.js";
-import { type StepCounts, sameStepCounts, stepsSummary } from "../steps-summary.js";
+import { type StepCounts, endedWithCounts, stepsSummary } from "../steps-summary.js";
 import { FinishedRun } from "./finished-run.js";
 import { LiveRun } from "./live-run.js";
 import type { ServedWorkflow } from "./served-workflow.js";
@@ -201,9 +201,9 @@ export class RunRegistry {
 
   /** A finished run's step counts: the previous run's of its workflow when they are the same. */
   #finishedSteps(record: LiveRun): readonly StepCounts[] {
-    const steps = stepsSummary(record).steps;
     const last = this.#lastSteps.get(record.served);
-    if (last !== undefined && sameStepCounts(last, steps)) return last;
+    if (last !== undefined && endedWithCounts(record, last)) return last;
+    const steps = stepsSummary(record).steps;
     this.#lastSteps.set(record.served, steps);
     return steps;
   }

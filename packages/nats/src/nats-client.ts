@@ -11,6 +11,7 @@ import { WorkflowValidationError } from "@eventloom/core";
 import { DeliverPolicy, PubHeaders, type StoredMsg } from "@nats-io/jetstream";
 import {
   type NatsConnection,
+  type MsgHdrs,
   RequestError,
   type Subscription,
   headers as natsHeaders,
@@ -423,23 +424,16 @@ class NatsHandle<Result> implements RemoteHandler<Result> {
   }
 
   /**
-   * The newest state record of the run, or null when there is none. The state stream's record
-   * is sent without a PubAck; the terminal stream event, which carries the end state too, is
-   * stored before the worker lets go of the run, so it is read when the state says "running".
+   * The newest state of the run, or null when there is none: the end state on its terminal
+   * stream event, else the record of the state stream ("running", stored when it was queued).
    */
   async #state(): Promise<RunStateRecord | null> {
     const { names } = this.#b;
+    const last = await this.#last(names.outStream, names.out(this.runId), "stream");
+    const ended = endStateOf(last?.header);
+    if (ended !== undefined) return ended;
     const stored = await this.#last(names.stateStream, names.state(this.runId), "state");
-    const state = stored === null ? null : (stored.json() as RunStateRecord);
-    if (state !== null && state.status !== "running") return state;
-    const terminal = (await this.#last(names.outStream, names.out(this.runId), "stream"))?.header;
-    const ended = terminal?.get(STATE_HEADER);
-    if (ended === undefined || ended === "") return state;
-    try {
-      return JSON.parse(ended) as RunStateRecord;
-    } catch {
-      return state;
-    }
+    return stored === null ? null : (stored.json() as RunStateRecord);
   }
 
   async #last(stream: string, subject: string, what: string): Promise<StoredMsg | null> {
@@ -454,9 +448,9 @@ class NatsHandle<Result> implements RemoteHandler<Result> {
   }
 
   /**
-   * Waits for the run's terminal state: a core subscription on the run's state subject, then a
-   * read of its newest state (so one published in between is not missed), read again after a
-   * reconnect. No JetStream consumer per run: one SUB and one request.
+   * Waits for the run's end state: a core subscription on the run's stream subject (its
+   * terminal event carries the end state), then a read of its newest state (so one published in
+   * between is not missed), read again after a reconnect. No JetStream consumer per run.
    */
   async #settled(): Promise<RunStateRecord> {
     await this.#b.ready();
@@ -475,13 +469,15 @@ class NatsHandle<Result> implements RemoteHandler<Result> {
       const check = () =>
         this.#state().then(
           (state) => {
-            if (state === null) finish(() => reject(this.#notFound()));
-            else if (state.status !== "running") finish(() => resolve(state));
+            // A run this client queued exists before anything about it is stored.
+            if (state === null && this.#queuedAs === undefined)
+              finish(() => reject(this.#notFound()));
+            else if (state !== null && state.status !== "running") finish(() => resolve(state));
           },
           (error: unknown) => finish(() => reject(error)),
         );
       try {
-        sub = nc.subscribe(names.state(this.runId), {
+        sub = nc.subscribe(names.out(this.runId), {
           callback: (error, m) => {
             if (error !== null) {
               finish(() =>
@@ -489,14 +485,11 @@ class NatsHandle<Result> implements RemoteHandler<Result> {
               );
               return;
             }
-            let state: RunStateRecord;
-            try {
-              state = decode(m.data) as RunStateRecord;
-            } catch {
-              return; // Not ours to read: the stream's own record is what check() reads.
-            }
-            if (state?.status !== undefined && state.status !== "running")
-              finish(() => resolve(state));
+            const ended = endStateOf(m.headers);
+            if (ended !== undefined) finish(() => resolve(ended));
+            // A terminal event without the end state (a worker of an earlier version, which
+            // stores it on the state stream): read it there.
+            else if (m.headers?.get(TERMINAL_HEADER) === "1") void check();
           },
         });
       } catch (error) {
@@ -515,5 +508,17 @@ class NatsHandle<Result> implements RemoteHandler<Result> {
       "RUN_NOT_FOUND",
       `There is no run ${this.runId} under prefix "${this.#b.names.prefix}": check the id (and that client and workers use the same prefix)`,
     );
+  }
+}
+
+/** The end state a terminal stream event carries (header Eventloom-State), if any. */
+function endStateOf(headers: MsgHdrs | undefined): RunStateRecord | undefined {
+  const text = headers?.get(STATE_HEADER);
+  if (text === undefined || text === "") return undefined;
+  try {
+    const state = JSON.parse(text) as RunStateRecord;
+    return typeof state?.status === "string" ? state : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -12,8 +12,8 @@ export const DEFAULT_PREFIX = "eventloom";
  * |---|---|
  * | run requests (work queue) | stream `<prefix>_runs`, subjects `<prefix>.runs.<workflow>` |
  * | a workflow's pull consumer | `<prefix>_run_<workflow>` (durable, shared by all workers) |
- * | a run's stream out | stream `<prefix>_out`, subject `<prefix>.out.<runId>` |
- * | a run's state (last one kept) | stream `<prefix>_state`, subject `<prefix>.state.<runId>` |
+ * | a run's stream out (its end state on the terminal event) | stream `<prefix>_out`, subject `<prefix>.out.<runId>` |
+ * | a run's state while queued ("running", from its client) | stream `<prefix>_state`, subject `<prefix>.state.<runId>` |
  * | events into a run (request/reply) | subject `<prefix>.in.<runId>` |
  * | cancel a run (request/reply) | subject `<prefix>.cancel.<runId>` |
  * | a client's replies: its runs' end states (core NATS, not stored) | subject `<prefix>.reply.<clientId>` |

@@ -532,9 +532,9 @@ class Worker implements NatsWorker {
 
   /**
    * Publishes the run's terminal stream event, carrying its end state, and waits until the
-   * broker has stored it (the request is acked after). Then the state goes to the state stream
-   * and to the client that queued the run (its reply subject), both without waiting for an
-   * answer: a reader that misses them finds the end state on the stored terminal event.
+   * broker has stored it (the request is acked after): that is where every later reader finds
+   * the end state. Then it goes to the client that queued the run, on the client's reply
+   * subject (core NATS, no answer awaited): a client that misses it reads the stored one.
    */
   async #settle(
     held: Held,
@@ -546,15 +546,12 @@ class Worker implements NatsWorker {
     await this.#publishEvent(held.runId, seq, json, body);
     const { nc, names } = this.#b;
     try {
-      nc.publish(names.state(held.runId), body);
       const replyTo = held.msg.headers?.get(REPLY_HEADER);
       if (replyTo !== undefined && replyTo.startsWith(`${names.prefix}.reply.`))
         nc.publish(replyTo, body);
     } catch (error) {
       // The connection closed: the stored terminal event says it all.
-      this.#settings.onError(
-        this.#b.unavailable(`publishing the state of run ${held.runId}`, error),
-      );
+      this.#settings.onError(this.#b.unavailable(`replying the end of run ${held.runId}`, error));
     }
   }
 

@@ -179,7 +179,7 @@ async function createStreams(b: Broker, limits: Required<StreamLimits>): Promise
       retention: RetentionPolicy.Limits,
       duplicate_window: nanos(2 * 60 * 1000),
     },
-    // Each run's state: only the newest message per run is kept.
+    // A run's state "running", stored by its client while it has none; one message per run.
     {
       ...common,
       name: names.stateStream,

@@ -8,7 +8,10 @@ export interface RunRequest {
   readonly input: Record<string, unknown>;
 }
 
-/** A run's state on `<prefix>.state.<runId>` (the newest one is kept). */
+/**
+ * A run's state: "running" on `<prefix>.state.<runId>` when its client queues it, the end state
+ * on its terminal stream event (header Eventloom-State) and in the reply to its client.
+ */
 export interface RunStateRecord {
   readonly runId: string;
   readonly workflow: string;

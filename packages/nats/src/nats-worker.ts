@@ -123,7 +123,9 @@ interface Held {
   subscriptions: Subscription[];
   /** Subscribes to the run's events and cancels (once); see LISTEN_AFTER_MS. */
   listen: (() => void) | undefined;
-  listenTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
+  /** When this worker took the run, and last signalled progress on it (Date.now()). */
+  readonly heldAt: number;
+  beatAt: number;
   /** Resolves once core has detached the run here (a handler with `detach()`), see #handBack. */
   detached: Promise<void>;
   detach: () => void;
@@ -137,6 +139,9 @@ interface Held {
  * responders", and the client asks again, as it does while the run is queued.
  */
 const LISTEN_AFTER_MS = 100;
+
+/** How often the worker looks over its runs: progress signals and subscriptions due. */
+const TICK_MS = 50;
 
 /** The reply of a worker handing the run back: the client asks again (the next owner). */
 const HANDING_BACK = "HANDING_BACK";
@@ -289,6 +294,7 @@ class Worker implements NatsWorker {
   readonly #done = new Map<Held, Promise<void>>();
   readonly #fetches = new Set<ConsumerMessages>();
   readonly #timers = new Set<() => void>();
+  #ticker: ReturnType<typeof globalThis.setInterval> | undefined;
   #loops: Promise<void>[] = [];
   #closing = false;
   #closed: Promise<void> | undefined;
@@ -425,15 +431,13 @@ class Worker implements NatsWorker {
       handingBack: false,
       subscriptions: [],
       listen: undefined,
-      listenTimer: undefined,
+      heldAt: Date.now(),
+      beatAt: Date.now(),
       detached,
       detach,
     };
     this.#held.add(held);
-    const heartbeat = globalThis.setInterval(
-      () => msg.working(),
-      Math.max(100, Math.floor(this.#settings.ackWaitMs / 3)),
-    );
+    this.#ticker ??= globalThis.setInterval(() => this.#tick(), TICK_MS);
     const done = this.#serve(held, request)
       .catch((error: unknown) => {
         // Something on the way failed (the broker, the journal): the run must not go on here
@@ -443,8 +447,6 @@ class Worker implements NatsWorker {
         msg.nak(1_000);
       })
       .finally(() => {
-        globalThis.clearInterval(heartbeat);
-        globalThis.clearTimeout(held.listenTimer);
         held.listen = undefined;
         // Drained, not dropped: an event or cancel already on its way here is still answered
         // ("the run has ended") rather than left to time out.
@@ -452,8 +454,33 @@ class Worker implements NatsWorker {
         this.#held.delete(held);
         this.#done.delete(held);
         this.#slots.give(1);
+        if (this.#held.size === 0) {
+          globalThis.clearInterval(this.#ticker);
+          this.#ticker = undefined;
+        }
       });
     this.#done.set(held, done);
+  }
+
+  /**
+   * One timer for all runs, not two per run: each run signals progress every third of
+   * `ackWaitMs`, and subscribes to its events and cancels once it has lived LISTEN_AFTER_MS.
+   */
+  #tick(): void {
+    const now = Date.now();
+    const beatMs = Math.max(100, Math.floor(this.#settings.ackWaitMs / 3));
+    for (const held of this.#held) {
+      if (held.listen !== undefined && now - held.heldAt >= LISTEN_AFTER_MS) held.listen();
+      if (now - held.beatAt < beatMs) continue;
+      held.beatAt = now;
+      try {
+        held.msg.working();
+      } catch (error) {
+        this.#settings.onError(
+          this.#b.unavailable(`signalling progress on run ${held.runId}`, error),
+        );
+      }
+    }
   }
 
   async #serve(held: Held, request: RunRequest): Promise<void> {
@@ -493,10 +520,8 @@ class Worker implements NatsWorker {
     }
     held.listen = () => {
       held.listen = undefined;
-      globalThis.clearTimeout(held.listenTimer);
       if (!held.handingBack) this.#listen(held, handler);
     };
-    held.listenTimer = globalThis.setTimeout(() => held.listen?.(), LISTEN_AFTER_MS);
     // A run started here is streamed live from its first event (attached before anything is
     // written); a resumed one from the first event not yet on the broker, read back from the journal.
     const from = opened.fresh ? undefined : await this.#nextSeq(runId);
@@ -752,7 +777,6 @@ class Worker implements NatsWorker {
   /** Stops driving the run here without settling it: it resumes on another worker. */
   #handBack(held: Held): void {
     held.handingBack = true;
-    globalThis.clearTimeout(held.listenTimer);
     held.listen = undefined;
     // Drained: a request already on its way is answered HANDING_BACK, and the client asks the
     // next owner, instead of waiting for an answer that would never come.

@@ -127,8 +127,9 @@ interface RunRow {
  *   trip and one transaction, in call order, each succeeding or failing on its own
  *   (`commitsTickTogether`): core claims a new run in the commit of its header and releases it
  *   in the commit of its last entry.
- * - `claim` is a lease row timed by the database's clock (`now()`), so the processes' clocks do
- *   not matter: a dead owner's runs are free once its lease runs out; a live owner renews.
+ * - `claim` is a lease in the run's row timed by the database's clock (`now()`), so the
+ *   processes' clocks do not matter: a dead owner's runs are free once its lease runs out; a
+ *   live owner renews. A new run's claim goes in the insert of its header.
  * - A connection that drops (a restart, a failover, `pg_terminate_backend`) is retried with
  *   backoff: the call takes longer and then resolves. An append whose commit was cut off is
  *   made idempotent: if exactly its entries are already stored, it succeeded.
@@ -227,13 +228,14 @@ class PostgresJournal implements Journal {
       () => (checked = checkFilter(filter)),
       async () => {
         const { workflow, status } = checked;
-        const where: string[] = [];
+        // A run claimed before its header has a row that is not started (no workflow yet).
+        const where: string[] = ["workflow IS NOT NULL"];
         const values: string[] = [];
         if (workflow !== undefined) where.push(`workflow = $${values.push(workflow)}`);
         if (status !== undefined) where.push(`status = $${values.push(status)}`);
         const { rows } = await this.#retrying("listRuns", () =>
           this.#pool.query<RunRow>(
-            `SELECT run_id, workflow, status, started_at, updated_at FROM ${this.#s}.runs ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY started_at DESC, run_id DESC`,
+            `SELECT run_id, workflow, status, started_at, updated_at FROM ${this.#s}.runs WHERE ${where.join(" AND ")} ORDER BY started_at DESC, run_id DESC`,
             values,
           ),
         );

@@ -222,7 +222,7 @@ describe("claims", () => {
     const { rows } = await db
       .admin()
       .query<{ left: number }>(
-        `SELECT extract(epoch FROM expires_at - now()) * 1000 AS left FROM "${schema}".claims WHERE run_id = 'r'`,
+        `SELECT extract(epoch FROM expires_at - now()) * 1000 AS left FROM "${schema}".runs WHERE run_id = 'r'`,
       );
     expect(Number(rows[0]!.left)).toBeGreaterThan(50_000);
     expect(Number(rows[0]!.left)).toBeLessThanOrEqual(60_000);

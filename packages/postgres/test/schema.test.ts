@@ -2,6 +2,7 @@
 import { JournalError } from "@eventloom/core";
 import { POSTGRES_SCHEMA_VERSION, postgresJournal } from "@eventloom/postgres";
 import { describe, expect, it } from "vitest";
+import { ensureSchema } from "../src/internal/schema.js";
 import { entry } from "./support/entries.js";
 import { SERVER_URL, usePostgres } from "./support/postgres.js";
 
@@ -17,13 +18,36 @@ async function tablesIn(schema: string): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
+/**
+ * A schema as version `version` of @eventloom/postgres left it: run "r" with its header, claimed
+ * by A; "chosen" claimed by A before its header; "lapsed" claimed by A, the claim run out.
+ */
+async function olderSchema(schema: string, version: number): Promise<void> {
+  const client = await db.admin().connect();
+  try {
+    await ensureSchema(client, { name: schema, quoted: `"${schema}"` }, version);
+    const s = `"${schema}"`;
+    await client.query(
+      `INSERT INTO ${s}.runs (run_id, workflow, status, started_at, updated_at, next_seq) VALUES ('r', 'Order', 'running', 1, 1, 1)`,
+    );
+    await client.query(
+      `INSERT INTO ${s}.entries (run_id, seq, at, workflow, status, record) VALUES ('r', 0, 1, 'Order', 'running', '{"kind":"header"}')`,
+    );
+    await client.query(
+      `INSERT INTO ${s}.claims (run_id, owner, expires_at) VALUES ('r', 'A', now() + interval '1 minute'), ('chosen', 'A', now() + interval '1 minute'), ('lapsed', 'A', now() - interval '1 second')`,
+    );
+  } finally {
+    client.release();
+  }
+}
+
 describe("schema", () => {
   it("creates nothing until first use, then its tables and the version it wrote", async () => {
     const schema = db.schema();
     const journal = db.journal({ schema });
     expect(await tablesIn(schema)).toEqual([]);
     await journal.listRuns();
-    expect(await tablesIn(schema)).toEqual(["claims", "entries", "runs", "schema_version"]);
+    expect(await tablesIn(schema)).toEqual(["entries", "runs", "schema_version"]);
     const { rows } = await db
       .admin()
       .query<{ version: number; written_by: string }>(
@@ -38,24 +62,31 @@ describe("schema", () => {
     );
   });
 
-  it("migrates a schema of version 1 forward, keeping its runs and claims", async () => {
-    const schema = db.schema();
-    const first = db.journal({ schema });
-    await first.append([entry("r", 0)]);
-    await first.claim("r", "A", 60_000);
-    await first.close();
-    // What version 1 left: no commit_tick, and no record of version 2.
-    await db.admin().query(`DROP FUNCTION "${schema}".commit_tick`);
-    await db.admin().query(`DELETE FROM "${schema}".schema_version WHERE version > 1`);
-    const journal = db.journal({ schema });
-    await journal.append([entry("r", 1)]);
-    expect((await journal.read("r")).map((e) => e.seq)).toEqual([0, 1]);
-    expect(await journal.claim("r", "B", 60_000)).toBe(false);
-    const { rows } = await db
-      .admin()
-      .query<{ version: number }>(`SELECT max(version) AS version FROM "${schema}".schema_version`);
-    expect(rows[0]!.version).toBe(POSTGRES_SCHEMA_VERSION);
-  });
+  for (const from of [1, 2]) {
+    it(`migrates a schema of version ${from} forward, keeping its runs and claims`, async () => {
+      const schema = db.schema();
+      await olderSchema(schema, from);
+      const journal = db.journal({ schema });
+      await journal.append([entry("r", 1)]);
+      expect((await journal.read("r")).map((e) => e.seq)).toEqual([0, 1]);
+      // The run claimed before its header is not listed, and its claim holds.
+      expect((await journal.listRuns()).map((r) => r.runId)).toEqual(["r"]);
+      expect(await journal.read("chosen")).toEqual([]);
+      expect(await journal.claim("r", "B", 60_000)).toBe(false);
+      expect(await journal.claim("chosen", "B", 60_000)).toBe(false);
+      expect(await journal.claim("chosen", "A", 60_000)).toBe(true);
+      await journal.append([entry("chosen", 0)]);
+      expect((await journal.listRuns()).map((r) => r.runId).sort()).toEqual(["chosen", "r"]);
+      expect(await journal.claim("chosen", "B", 60_000)).toBe(false);
+      // A claim that had run out is free.
+      expect(await journal.claim("lapsed", "B", 60_000)).toBe(true);
+      const { rows } = await db.admin().query<{
+        version: number;
+      }>(`SELECT max(version) AS version FROM "${schema}".schema_version`);
+      expect(rows[0]!.version).toBe(POSTGRES_SCHEMA_VERSION);
+      expect(await tablesIn(schema)).toEqual(["entries", "runs", "schema_version"]);
+    });
+  }
 
   it("opens a schema another journal wrote, with its runs", async () => {
     const schema = db.schema();

@@ -112,3 +112,44 @@ it("refuses a run id holding NUL up front, leaving the other calls of its tick a
   expect(good.status).toBe("fulfilled");
   expect((await journal.read("r")).length).toBe(1);
 });
+
+it("claims a new run with its header in one tick, and as any claim when the header is refused", async () => {
+  const journal = db.journal();
+  await journal.append([entry("B's", 0)]);
+  await journal.claim("B's", "B", 60_000);
+  await journal.append([entry("nobody's", 0)]);
+  expect(await journal.claim("chosen", "A", 60_000)).toBe(true); // before its header, alone
+  const outcomes = await Promise.allSettled([
+    journal.claim("fresh", "A", 60_000),
+    journal.claim("chosen", "A", 60_000),
+    journal.append([entry("fresh", 0), entry("chosen", 0)]),
+    journal.claim("B's", "A", 60_000),
+    journal.claim("nobody's", "A", 60_000),
+    journal.claim("lost", "A", 60_000),
+    // "B's" and "nobody's" are stored: this append fails as a whole, "lost" with it.
+    journal.append([entry("B's", 0), entry("nobody's", 0), entry("lost", 0)]),
+  ]);
+  expect(outcomes.map((o) => (o.status === "fulfilled" ? o.value : "rejected"))).toEqual([
+    true,
+    true,
+    undefined,
+    false,
+    true,
+    true,
+    "rejected",
+  ]);
+  expect((outcomes[6] as PromiseRejectedResult).reason).toBeInstanceOf(JournalConflictError);
+  expect((await journal.listRuns()).map((r) => r.runId).sort()).toEqual([
+    "B's",
+    "chosen",
+    "fresh",
+    "nobody's",
+  ]);
+  expect(await journal.read("lost")).toEqual([]);
+  for (const runId of ["fresh", "chosen", "nobody's", "lost"]) {
+    expect(await journal.claim(runId, "C", 60_000)).toBe(false); // A's
+  }
+  expect(await journal.claim("B's", "C", 60_000)).toBe(false); // still B's
+  await journal.release("lost", "A");
+  expect(await journal.claim("lost", "C", 60_000)).toBe(true);
+});

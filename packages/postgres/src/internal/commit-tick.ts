@@ -45,10 +45,12 @@ interface Segment {
   readonly calls: number[];
   /** The runs claimed in it: one upsert may touch a row only once. */
   readonly runs: Set<string>;
+  /** Of an append: the claims that go in it, by run id (see {@link claimsWithHeaders}). */
+  readonly claims: Map<string, number>;
 }
 
 /**
- * Runs `calls` in one call of `commit_tick` (schema version 2), one transaction: each takes
+ * Runs `calls` in one call of `commit_tick` (schema version 3), one transaction: each takes
  * effect in the order it was made and succeeds or fails on its own. An append that conflicts
  * (a seq already taken, or a gap) writes nothing of itself and fails with JournalConflictError;
  * a claim another owner holds resolves false. The other calls commit. Any other error rejects
@@ -56,10 +58,12 @@ interface Segment {
  *
  * Consecutive claims are one upsert, their rows locked in run_id order, so two processes
  * claiming overlapping runs never deadlock; a run asked for again goes in a later upsert (the
- * same owner renewing gets the same answer, another owner sees the first one's claim). The
- * database's clock times the leases, so processes whose clocks differ still agree. Running a
- * tick again after its reply was lost is harmless for claims (the same owner renews) and
- * releases; an append then conflicts with its own entries, which the caller checks.
+ * same owner renewing gets the same answer, another owner sees the first one's claim). The claim
+ * of a new run whose header an append of the tick writes goes in that append: the header's row
+ * is inserted with its owner, and no claim is written on its own. The database's clock times
+ * the leases, so processes whose clocks differ still agree. Running a tick again after its reply
+ * was lost is harmless for claims (the same owner renews) and releases; an append then
+ * conflicts with its own entries, which the caller checks.
  */
 export async function commitTick(
   query: Query,
@@ -79,6 +83,8 @@ export async function commitTick(
   const releases: [string[], string[]] = [[], []];
   let runArrays: unknown[][] = Array.from({ length: RUN_ARRAYS }, () => []);
   let entryArrays: unknown[][] = Array.from({ length: ENTRY_ARRAYS }, () => []);
+  const owners: (string | null)[] = [];
+  const leases: (number | null)[] = [];
   for (const segment of segments) {
     kinds.push(segment.kind);
     let next: number;
@@ -94,6 +100,7 @@ export async function commitTick(
       next = claims[0].length;
     } else if (segment.kind === "release") {
       from.push(releases[0].length + 1);
+      segment.calls.sort((a, b) => compare(runIdOf(calls[a]!), runIdOf(calls[b]!)));
       for (const i of segment.calls) {
         const { runId, owner } = (calls[i] as { request: ReleaseRequest }).request;
         releases[0].push(runId);
@@ -106,6 +113,13 @@ export async function commitTick(
       entriesFrom.push(entryArrays[0]!.length + 1);
       runArrays = runArrays.map((list, j) => list.concat(values[j]));
       entryArrays = entryArrays.map((list, j) => list.concat(values[RUN_ARRAYS + j]));
+      for (const runId of values[0]! as string[]) {
+        const claim = segment.claims.get(runId);
+        const request =
+          claim === undefined ? undefined : (calls[claim] as { request: ClaimRequest }).request;
+        owners.push(request?.owner ?? null);
+        leases.push(request?.leaseMs ?? null);
+      }
       next = runArrays[0]!.length;
       entriesTo.push(entryArrays[0]!.length);
     }
@@ -120,9 +134,22 @@ export async function commitTick(
        $1::text[], $2::integer[], $3::integer[], $4::integer[], $5::integer[],
        $6::text[], $7::text[], $8::float8[], $9::text[], $10::text[],
        $11::text[], $12::integer[], $13::integer[], $14::text[], $15::text[], $16::float8[], $17::float8[],
-       $18::text[], $19::integer[], $20::float8[], $21::text[], $22::text[], $23::text[]
+       $18::text[], $19::float8[],
+       $20::text[], $21::integer[], $22::float8[], $23::text[], $24::text[], $25::text[]
      ) WITH ORDINALITY AS t (o_claimed, o_conflict, n) ORDER BY t.n`,
-    [kinds, from, to, entriesFrom, entriesTo, ...claims, ...releases, ...runArrays, ...entryArrays],
+    [
+      kinds,
+      from,
+      to,
+      entriesFrom,
+      entriesTo,
+      ...claims,
+      ...releases,
+      ...runArrays,
+      owners,
+      leases,
+      ...entryArrays,
+    ],
   );
   const outcomes = new Array<Outcome<boolean>>(calls.length);
   segments.forEach((segment, k) => {
@@ -134,6 +161,7 @@ export async function commitTick(
           ? { ok: false, error: conflictOf(row.conflict) }
           : { ok: true, value: segment.kind !== "claim" || claimed.has(runIdOf(calls[i]!)) };
     }
+    for (const [runId, i] of segment.claims) outcomes[i] = { ok: true, value: claimed.has(runId) };
   });
   return outcomes;
 }
@@ -150,7 +178,7 @@ async function appendAlone(
 ): Promise<Outcome<boolean>> {
   try {
     await query(
-      `SELECT ${schema}.append_entries($1::text[], $2::integer[], $3::integer[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::text[], $9::integer[], $10::float8[], $11::text[], $12::text[], $13::text[])`,
+      `SELECT ${schema}.append_entries($1::text[], $2::integer[], $3::integer[], $4::text[], $5::text[], $6::float8[], $7::float8[], NULL, NULL, $8::text[], $9::integer[], $10::float8[], $11::text[], $12::text[], $13::text[])`,
       [...append.values],
     );
     return { ok: true, value: true };
@@ -181,19 +209,53 @@ function conflictOf(detail: string): JournalConflictError {
 }
 
 function segmentsOf(calls: readonly TickCall[]): Segment[] {
+  const withHeaders = claimsWithHeaders(calls);
   const segments: Segment[] = [];
   calls.forEach((call, i) => {
+    const append = withHeaders.get(i);
+    if (append !== undefined) return; // goes with that append's segment
     const open = segments.at(-1);
     const joins =
       open !== undefined &&
       open.kind === call.kind &&
       (call.kind === "release" || (call.kind === "claim" && !open.runs.has(call.request.runId)));
-    const segment = joins ? open : { kind: call.kind, calls: [], runs: new Set<string>() };
+    const segment = joins
+      ? open
+      : { kind: call.kind, calls: [], runs: new Set<string>(), claims: new Map<string, number>() };
     if (!joins) segments.push(segment);
     segment.calls.push(i);
     if (call.kind === "claim") segment.runs.add(call.request.runId);
   });
+  const ofAppend = new Map(segments.map((segment) => [segment.calls[0]!, segment]));
+  for (const [claim, append] of withHeaders) {
+    ofAppend.get(append)!.claims.set(runIdOf(calls[claim]!), claim);
+  }
   return segments;
+}
+
+/**
+ * The claims that can go in the insert of their run's header: claim -> the append that writes
+ * the header (the run at seq 0), when no call between them names the run. Moving the claim
+ * there changes nothing anyone can see: an append does not look at claims, and a claim changes
+ * nothing an append writes.
+ */
+function claimsWithHeaders(calls: readonly TickCall[]): Map<number, number> {
+  const open = new Map<string, number>();
+  const moved = new Map<number, number>();
+  calls.forEach((call, i) => {
+    if (call.kind === "claim") open.set(call.request.runId, i);
+    else if (call.kind === "release") open.delete(call.request.runId);
+    else {
+      const [runs, firsts] = call.append.values as [string[], number[]];
+      runs.forEach((runId, j) => {
+        const claim = open.get(runId);
+        if (claim === undefined) return;
+        open.delete(runId);
+        if (firsts[j] === 0) moved.set(claim, i);
+      });
+    }
+  });
+  return moved;
 }
 
 function runIdOf(call: TickCall): string {

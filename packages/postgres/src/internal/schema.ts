@@ -240,6 +240,230 @@ BEGIN
 END
 $fn$;
 `,
+  // Version 3: a run's claim lives in its runs row (owner, expires_at), not in a claims table
+  // of its own, and the runs table keeps only the indexes its queries use. A tick that started
+  // a thousand runs wrote a thousand claims rows and the tick that ended them deleted them;
+  // now a new run's claim goes in the insert of its header (commit_tick hands append_entries
+  // the owners of the runs claimed in the same tick), a renewal and a release are updates of
+  // columns no index holds (HOT: no index is written), and nothing is deleted. A run claimed
+  // before its header (a run id the caller chose) gets a runs row of its own that is not
+  // started: next_seq 0 and no workflow, which read and listRuns do not show; its header fills
+  // that row.
+  //
+  // Indexes: listRuns returns every run that matches (no LIMIT), so ordering the result is a
+  // sort of what it returns anyway; an index pays for a filter that leaves out most runs. By
+  // workflow (recover lists its workflow's running runs, and runs of other workflows are left
+  // out) stays; its columns never change once the header is written, so updates of a run stay
+  // HOT. The index of every run by start time and the one by status went: the status one was
+  // rewritten by every run's end (a changed status cannot be a HOT update while an index holds
+  // it), which was a third of the end's cost.
+  (s) => `
+ALTER TABLE ${s}.runs
+  ALTER COLUMN workflow DROP NOT NULL,
+  ALTER COLUMN status DROP NOT NULL,
+  ALTER COLUMN started_at DROP NOT NULL,
+  ALTER COLUMN updated_at DROP NOT NULL,
+  ADD COLUMN owner text,
+  ADD COLUMN expires_at timestamptz;
+UPDATE ${s}.runs r SET owner = c.owner, expires_at = c.expires_at
+  FROM ${s}.claims c WHERE c.run_id = r.run_id;
+INSERT INTO ${s}.runs (run_id, next_seq, owner, expires_at)
+  SELECT c.run_id, 0, c.owner, c.expires_at FROM ${s}.claims c
+  WHERE NOT EXISTS (SELECT 1 FROM ${s}.runs r WHERE r.run_id = c.run_id);
+DROP TABLE ${s}.claims;
+DROP INDEX ${s}.runs_by_start;
+DROP INDEX ${s}.runs_by_status;
+DROP FUNCTION ${s}.commit_tick;
+DROP FUNCTION ${s}.append_entries;
+-- Claims runs for owners: a free run (no owner, the owner's own, or a lease run out) is taken,
+-- a run with no row gets one that is not started. Returns the runs claimed. Rows are locked in
+-- the order given (the caller sorts by run_id), so two claimers never deadlock.
+CREATE FUNCTION ${s}.claim_runs(c_run text[], c_owner text[], c_ms double precision[])
+RETURNS text[] LANGUAGE sql
+SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $fn$
+  WITH up AS (
+    INSERT INTO ${s}.runs AS r (run_id, next_seq, owner, expires_at)
+    SELECT x.r, 0, x.o, now() + x.l * interval '1 millisecond'
+      FROM unnest(c_run, c_owner, c_ms) WITH ORDINALITY AS x (r, o, l, n)
+      ORDER BY x.n
+    ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+    WHERE r.owner IS NULL OR r.owner = excluded.owner OR r.expires_at <= now()
+    RETURNING r.run_id
+  )
+  SELECT coalesce(array_agg(up.run_id), '{}') FROM up;
+$fn$;
+-- As version 2's, and: b_owner / b_ms give a new run (first seq 0) the claim of that owner
+-- for that lease (NULL: none); the runs inserted with one are returned. A run whose row a
+-- claim made before its header takes the header in that row, and keeps its claim.
+CREATE FUNCTION ${s}.append_entries(
+  b_run text[], b_first integer[], b_next integer[], b_workflow text[], b_status text[],
+  b_started double precision[], b_updated double precision[],
+  b_owner text[], b_ms double precision[],
+  e_run text[], e_seq integer[], e_at double precision[], e_workflow text[], e_status text[],
+  e_record text[]
+) RETURNS text[] LANGUAGE plpgsql
+SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $fn$
+DECLARE
+  bad record;
+  moving integer;
+  moved integer;
+  claimed text[] := '{}';
+  filled text[];
+  inserted text[];
+BEGIN
+  SELECT count(*) INTO moving FROM unnest(b_first) AS b (first_seq) WHERE b.first_seq > 0;
+  IF moving > 0 THEN
+    WITH m AS (
+      UPDATE ${s}.runs r
+        SET next_seq = b.next_seq, status = coalesce(b.status, r.status), updated_at = b.updated_at
+        FROM unnest(b_run, b_first, b_next, b_status, b_updated)
+          AS b (run_id, first_seq, next_seq, status, updated_at)
+        WHERE r.run_id = b.run_id AND b.first_seq > 0 AND r.next_seq = b.first_seq
+        RETURNING 1
+    )
+    SELECT count(*) INTO moved FROM m;
+    IF moved <> moving THEN
+      SELECT b.run_id, b.first_seq, coalesce(r.next_seq, 0) AS expected INTO bad
+        FROM unnest(b_run, b_first) AS b (run_id, first_seq)
+        LEFT JOIN ${s}.runs r ON r.run_id = b.run_id
+        WHERE b.first_seq > 0 AND coalesce(r.next_seq, 0) <> b.first_seq
+        LIMIT 1;
+      RAISE EXCEPTION USING ERRCODE = '${CONFLICT_SQLSTATE}', MESSAGE = 'journal conflict',
+        DETAIL = json_build_object('runId', bad.run_id, 'seq', bad.first_seq, 'expected', bad.expected)::text;
+    END IF;
+  END IF;
+  IF moving < array_length(b_run, 1) THEN
+    BEGIN
+      WITH ins AS (
+        INSERT INTO ${s}.runs (run_id, workflow, status, started_at, updated_at, next_seq, owner, expires_at)
+        SELECT run_id, workflow, coalesce(status, 'running'), started_at, updated_at, next_seq,
+               owner, now() + ms * interval '1 millisecond'
+          FROM unnest(b_run, b_first, b_next, b_workflow, b_status, b_started, b_updated, b_owner, b_ms)
+            AS b (run_id, first_seq, next_seq, workflow, status, started_at, updated_at, owner, ms)
+          WHERE first_seq = 0
+        RETURNING run_id, owner
+      )
+      SELECT coalesce(array_agg(run_id) FILTER (WHERE owner IS NOT NULL), '{}') INTO claimed FROM ins;
+    EXCEPTION WHEN unique_violation THEN
+      -- A run has a row already: one a claim made before its header (not started) takes the
+      -- header; the others are inserted; any other is a conflict at its seq 0.
+      WITH f AS (
+        UPDATE ${s}.runs r
+          SET workflow = b.workflow, status = coalesce(b.status, 'running'),
+              started_at = b.started_at, updated_at = b.updated_at, next_seq = b.next_seq
+          FROM unnest(b_run, b_first, b_next, b_workflow, b_status, b_started, b_updated)
+            AS b (run_id, first_seq, next_seq, workflow, status, started_at, updated_at)
+          WHERE r.run_id = b.run_id AND b.first_seq = 0 AND r.next_seq = 0
+          RETURNING r.run_id
+      )
+      SELECT coalesce(array_agg(run_id), '{}') INTO filled FROM f;
+      BEGIN
+        WITH ins AS (
+          INSERT INTO ${s}.runs (run_id, workflow, status, started_at, updated_at, next_seq, owner, expires_at)
+          SELECT run_id, workflow, coalesce(status, 'running'), started_at, updated_at, next_seq,
+                 owner, now() + ms * interval '1 millisecond'
+            FROM unnest(b_run, b_first, b_next, b_workflow, b_status, b_started, b_updated, b_owner, b_ms)
+              AS b (run_id, first_seq, next_seq, workflow, status, started_at, updated_at, owner, ms)
+            WHERE first_seq = 0 AND NOT EXISTS (SELECT 1 FROM ${s}.runs r WHERE r.run_id = b.run_id)
+          RETURNING run_id, owner
+        )
+        SELECT coalesce(array_agg(run_id), '{}'), coalesce(array_agg(run_id) FILTER (WHERE owner IS NOT NULL), '{}')
+          INTO inserted, claimed FROM ins;
+      EXCEPTION WHEN unique_violation THEN
+        inserted := '{}'; -- a writer created one of them since: the check below finds it
+      END;
+      SELECT b.run_id, coalesce(r.next_seq, 1) AS expected INTO bad
+        FROM unnest(b_run, b_first) AS b (run_id, first_seq)
+        LEFT JOIN ${s}.runs r ON r.run_id = b.run_id
+        WHERE b.first_seq = 0 AND NOT (b.run_id = ANY (filled || inserted))
+        ORDER BY r.run_id IS NULL
+        LIMIT 1;
+      IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = '${CONFLICT_SQLSTATE}', MESSAGE = 'journal conflict',
+          DETAIL = json_build_object('runId', bad.run_id, 'seq', 0, 'expected', greatest(bad.expected, 1))::text;
+      END IF;
+    END;
+  END IF;
+  INSERT INTO ${s}.entries (run_id, seq, at, workflow, status, record)
+    SELECT * FROM unnest(e_run, e_seq, e_at, e_workflow, e_status, e_record);
+  RETURN claimed;
+END
+$fn$;
+-- As version 2's, and: the claims of new runs whose header an append of the same tick writes
+-- come as that append's b_owner / b_ms (the caller moved them there: nothing between the claim
+-- and the append touches the run). The append's row of results names the ones claimed; if the
+-- append conflicts, or a run had a row already, they are claimed as any other claim, after it
+-- (which is the same: an append and a claim change different columns).
+CREATE FUNCTION ${s}.commit_tick(
+  s_kind text[], s_from integer[], s_to integer[], s_efrom integer[], s_eto integer[],
+  c_run text[], c_owner text[], c_ms double precision[],
+  r_run text[], r_owner text[],
+  b_run text[], b_first integer[], b_next integer[], b_workflow text[], b_status text[],
+  b_started double precision[], b_updated double precision[],
+  b_owner text[], b_ms double precision[],
+  e_run text[], e_seq integer[], e_at double precision[], e_workflow text[], e_status text[],
+  e_record text[]
+) RETURNS TABLE (o_claimed text[], o_conflict text) LANGUAGE plpgsql
+SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $fn$
+DECLARE
+  v_k integer;
+  v_from integer;
+  v_to integer;
+  v_efrom integer;
+  v_eto integer;
+  v_asked integer;
+  v_unstarted text[];
+BEGIN
+  FOR v_k IN 1 .. coalesce(array_length(s_kind, 1), 0) LOOP
+    v_from := s_from[v_k];
+    v_to := s_to[v_k];
+    o_claimed := NULL;
+    o_conflict := NULL;
+    IF s_kind[v_k] = 'claim' THEN
+      o_claimed := ${s}.claim_runs(c_run[v_from:v_to], c_owner[v_from:v_to], c_ms[v_from:v_to]);
+    ELSIF s_kind[v_k] = 'release' THEN
+      -- In the order given (the caller sorts by run_id), so rows are locked in one order.
+      WITH up AS (
+        UPDATE ${s}.runs r SET owner = NULL, expires_at = NULL
+          FROM unnest(r_run[v_from:v_to], r_owner[v_from:v_to]) AS x (r, o)
+          WHERE r.run_id = x.r AND r.owner = x.o
+          RETURNING r.run_id, r.next_seq
+      )
+      SELECT array_agg(up.run_id) FILTER (WHERE up.next_seq = 0) INTO v_unstarted FROM up;
+      -- A run claimed and released before it started leaves nothing behind.
+      IF v_unstarted IS NOT NULL THEN
+        DELETE FROM ${s}.runs r WHERE r.run_id = ANY (v_unstarted) AND r.next_seq = 0;
+      END IF;
+    ELSE
+      v_efrom := s_efrom[v_k];
+      v_eto := s_eto[v_k];
+      SELECT count(*) INTO v_asked FROM unnest(b_owner[v_from:v_to]) AS x (o) WHERE x.o IS NOT NULL;
+      BEGIN
+        o_claimed := ${s}.append_entries(
+          b_run[v_from:v_to], b_first[v_from:v_to], b_next[v_from:v_to],
+          b_workflow[v_from:v_to], b_status[v_from:v_to], b_started[v_from:v_to],
+          b_updated[v_from:v_to], b_owner[v_from:v_to], b_ms[v_from:v_to],
+          e_run[v_efrom:v_eto], e_seq[v_efrom:v_eto], e_at[v_efrom:v_eto],
+          e_workflow[v_efrom:v_eto], e_status[v_efrom:v_eto], e_record[v_efrom:v_eto]);
+      EXCEPTION WHEN SQLSTATE '${CONFLICT_SQLSTATE}' THEN
+        GET STACKED DIAGNOSTICS o_conflict = PG_EXCEPTION_DETAIL;
+        o_claimed := '{}';
+      END;
+      IF v_asked > cardinality(o_claimed) THEN
+        o_claimed := o_claimed || ${s}.claim_runs(
+          ARRAY(SELECT x.r FROM unnest(b_run[v_from:v_to], b_owner[v_from:v_to]) AS x (r, o)
+                 WHERE x.o IS NOT NULL AND NOT (x.r = ANY (o_claimed)) ORDER BY x.r),
+          ARRAY(SELECT x.o FROM unnest(b_run[v_from:v_to], b_owner[v_from:v_to]) AS x (r, o)
+                 WHERE x.o IS NOT NULL AND NOT (x.r = ANY (o_claimed)) ORDER BY x.r),
+          ARRAY(SELECT x.l FROM unnest(b_run[v_from:v_to], b_owner[v_from:v_to], b_ms[v_from:v_to]) AS x (r, o, l)
+                 WHERE x.o IS NOT NULL AND NOT (x.r = ANY (o_claimed)) ORDER BY x.r));
+      END IF;
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+END
+$fn$;
+`,
 ];
 
 // The code and the migrations must agree on what the newest version is.
@@ -252,7 +476,12 @@ if (MIGRATIONS.length !== POSTGRES_SCHEMA_VERSION) {
  * on the schema's name, so processes starting at once agree. A schema of a newer version, or one
  * that holds another program's tables, is refused with nothing changed.
  */
-export async function ensureSchema(client: pg.PoolClient, schema: SchemaNames): Promise<void> {
+export async function ensureSchema(
+  client: pg.PoolClient,
+  schema: SchemaNames,
+  /** For tests of the migrations: the version to stop at. */
+  upTo: number = POSTGRES_SCHEMA_VERSION,
+): Promise<void> {
   const s = schema.quoted;
   await client.query("BEGIN");
   try {
@@ -279,7 +508,7 @@ export async function ensureSchema(client: pg.PoolClient, schema: SchemaNames): 
         )`,
       );
     }
-    for (let v = version; v < POSTGRES_SCHEMA_VERSION; v++) {
+    for (let v = version; v < upTo; v++) {
       await client.query(MIGRATIONS[v]!(s));
       await client.query(`INSERT INTO ${s}.schema_version (version, written_by) VALUES ($1, $2)`, [
         v + 1,

@@ -1,7 +1,8 @@
 // What one tick of 1 000 concurrent runs costs the server, per kind of tick: the claims and
 // headers of 1 000 new runs, one step's entries of each, and their last entries with releases.
 // Each tick is one commit_tick call, timed alone (no other work in flight), on a schema that
-// grows by 1 000 runs a round; the floor is the same entries inserted with one INSERT.
+// grows by 1 000 runs a round; the floor is the same entries inserted with one INSERT. Besides
+// the time, the WAL each tick wrote: on a busy machine the times drift, the WAL does not.
 //
 //   node --conditions=@eventloom/source --import tsx packages/postgres/bench/tick-cost.ts
 //   (EVENTLOOM_TEST_POSTGRES=postgres://… to point it elsewhere; default the local test server;
@@ -19,7 +20,7 @@ const ROUNDS = Number(process.env["ROUNDS"] ?? 15);
 const record = { kind: "step", step: "s", events: [{ type: "E", data: "x".repeat(150) }] };
 
 const { postgresJournal } = (await import(
-  process.env["IMPL"] ?? "@eventloom/postgres"
+  process.env["IMPL"] || "@eventloom/postgres"
 )) as typeof import("@eventloom/postgres");
 const journal = postgresJournal({ connectionString: url, max: 1 }, { schema });
 const admin = new pg.Pool({ connectionString: url, max: 1 });
@@ -41,10 +42,29 @@ function entries(
   }));
 }
 
-async function timed(op: () => Promise<unknown>): Promise<number> {
+async function lsn(): Promise<bigint> {
+  const { rows } = await admin.query<{ b: string }>(
+    "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint AS b",
+  );
+  return BigInt(rows[0]!.b);
+}
+
+/** The WAL written (by anyone: take the least of several rounds) and the ms taken by `op`. */
+async function timed(op: () => Promise<unknown>): Promise<Cost> {
+  const w0 = await lsn();
   const t0 = performance.now();
   await op();
-  return performance.now() - t0;
+  const ms = performance.now() - t0;
+  return { ms, wal: Number((await lsn()) - w0) };
+}
+
+interface Cost {
+  readonly ms: number;
+  readonly wal: number;
+}
+
+function plus(a: Cost, b: Cost): Cost {
+  return { ms: a.ms + b.ms, wal: a.wal + b.wal };
 }
 
 function median(xs: number[]): number {
@@ -69,12 +89,7 @@ try {
         rows.map((r) => JSON.stringify(r.record)),
       ],
     );
-  const t = {
-    start: [] as number[],
-    step: [] as number[],
-    end: [] as number[],
-    floor: [] as number[],
-  };
+  const t = { start: [] as Cost[], step: [] as Cost[], end: [] as Cost[], floor: [] as Cost[] };
   for (let round = 0; round < ROUNDS; round++) {
     const ids = Array.from(
       { length: RUNS },
@@ -89,8 +104,10 @@ try {
       ),
     );
     t.step.push(
-      (await timed(() => journal.append(entries(ids, 1)))) +
-        (await timed(() => journal.append(entries(ids, 2)))),
+      plus(
+        await timed(() => journal.append(entries(ids, 1))),
+        await timed(() => journal.append(entries(ids, 2))),
+      ),
     );
     t.end.push(
       await timed(() =>
@@ -100,20 +117,27 @@ try {
         ]),
       ),
     );
-    let f = 0;
+    let f = { ms: 0, wal: 0 };
     for (let seq = 0; seq < 4; seq++)
-      f += await timed(() =>
-        floorInsert(entries(ids, seq, seq === 0 ? "running" : seq === 3 ? "completed" : undefined)),
+      f = plus(
+        f,
+        await timed(() =>
+          floorInsert(
+            entries(ids, seq, seq === 0 ? "running" : seq === 3 ? "completed" : undefined),
+          ),
+        ),
       );
     t.floor.push(f);
   }
-  const pick = process.env["MIN"] === "1" ? (xs: number[]) => Math.min(...xs) : median;
-  const start = pick(t.start),
-    step = pick(t.step),
-    end = pick(t.end),
-    fl = pick(t.floor);
+  const pick = (xs: number[]) => (process.env["MIN"] === "1" ? Math.min(...xs) : median(xs));
+  const ms = (xs: Cost[]) => pick(xs.map((x) => x.ms));
+  const kb = (xs: Cost[]) => Math.min(...xs.map((x) => x.wal)) / 1024;
+  const total = (f: (xs: Cost[]) => number) => f(t.start) + f(t.step) + f(t.end);
   console.log(
-    `ticks of ${RUNS} runs, ${process.env["MIN"] === "1" ? "fastest" : "median"} of ${ROUNDS} (ms): start (claims + headers) ${start.toFixed(1)}, two steps ${step.toFixed(1)}, end (last entries + releases) ${end.toFixed(1)}; total ${(start + step + end).toFixed(1)} vs floor ${fl.toFixed(1)} (${((start + step + end) / fl).toFixed(2)}x)`,
+    `ticks of ${RUNS} runs, ${process.env["MIN"] === "1" ? "fastest" : "median"} of ${ROUNDS} (ms): start (claims + headers) ${ms(t.start).toFixed(1)}, two steps ${ms(t.step).toFixed(1)}, end (last entries + releases) ${ms(t.end).toFixed(1)}; total ${total(ms).toFixed(1)} vs floor ${ms(t.floor).toFixed(1)} (${(total(ms) / ms(t.floor)).toFixed(2)}x)`,
+  );
+  console.log(
+    `WAL written, least of ${ROUNDS} (KiB): start ${kb(t.start).toFixed(0)}, two steps ${kb(t.step).toFixed(0)}, end ${kb(t.end).toFixed(0)}; total ${total(kb).toFixed(0)} vs floor ${kb(t.floor).toFixed(0)} (${(total(kb) / kb(t.floor)).toFixed(2)}x)`,
   );
 } finally {
   await journal.close();

@@ -228,14 +228,15 @@ class PostgresJournal implements Journal {
       () => (checked = checkFilter(filter)),
       async () => {
         const { workflow, status } = checked;
-        // A run claimed before its header has a row that is not started (no workflow yet).
-        const where: string[] = ["workflow IS NOT NULL"];
+        // A run claimed before its header has a row that is not started (no workflow yet). A
+        // run's updatedAt is its last entry's (appends that keep the status leave its row).
+        const where: string[] = ["r.workflow IS NOT NULL"];
         const values: string[] = [];
-        if (workflow !== undefined) where.push(`workflow = $${values.push(workflow)}`);
-        if (status !== undefined) where.push(`status = $${values.push(status)}`);
+        if (workflow !== undefined) where.push(`r.workflow = $${values.push(workflow)}`);
+        if (status !== undefined) where.push(`r.status = $${values.push(status)}`);
         const { rows } = await this.#retrying("listRuns", () =>
           this.#pool.query<RunRow>(
-            `SELECT run_id, workflow, status, started_at, updated_at FROM ${this.#s}.runs WHERE ${where.join(" AND ")} ORDER BY started_at DESC, run_id DESC`,
+            `SELECT r.run_id, r.workflow, r.status, r.started_at, (SELECT e.at FROM ${this.#s}.entries e WHERE e.run_id = r.run_id ORDER BY e.seq DESC LIMIT 1) AS updated_at FROM ${this.#s}.runs r WHERE ${where.join(" AND ")} ORDER BY r.started_at DESC, r.run_id DESC`,
             values,
           ),
         );
@@ -438,7 +439,6 @@ function toBatch(entries: readonly JournalEntry[]): Batch {
     workflow: string | null;
     status: JournalRunStatus | null;
     started: number | null;
-    updated: number;
   }
   const runs = new Map<string, RunBatch>();
   for (const row of rows) {
@@ -455,7 +455,6 @@ function toBatch(entries: readonly JournalEntry[]): Batch {
         workflow: row.seq === 0 ? row.workflow : null,
         status: row.status,
         started: row.seq === 0 ? row.at : null,
-        updated: row.at,
       });
       continue;
     }
@@ -468,7 +467,6 @@ function toBatch(entries: readonly JournalEntry[]): Batch {
     }
     run.next++;
     if (row.status !== null) run.status = row.status;
-    run.updated = row.at;
   }
   // In run id order: the rows of the runs an append moves are locked in it, so two appends
   // touching the same runs never deadlock.
@@ -478,11 +476,9 @@ function toBatch(entries: readonly JournalEntry[]): Batch {
     values: [
       list.map(([id]) => id),
       list.map(([, r]) => r.first),
-      list.map(([, r]) => r.next),
       list.map(([, r]) => r.workflow),
       list.map(([, r]) => r.status),
       list.map(([, r]) => r.started),
-      list.map(([, r]) => r.updated),
       rows.map((r) => r.runId),
       rows.map((r) => r.seq),
       rows.map((r) => r.at),

@@ -20,15 +20,15 @@ export interface ReleaseRequest {
 
 /**
  * One append as the arrays `append_entries` takes: the first {@link RUN_ARRAYS} hold one value
- * per run (id, first seq, next seq, workflow, status, started, updated), the rest one per entry
- * (run id, seq, at, workflow, status, record).
+ * per run (id, first seq, workflow, status, started), the rest one per entry (run id, seq, at,
+ * workflow, status, record).
  */
 export interface AppendArrays {
   readonly values: readonly (readonly unknown[])[];
 }
 
 /** How many of {@link AppendArrays.values} hold one value per run. */
-export const RUN_ARRAYS = 7;
+export const RUN_ARRAYS = 5;
 const ENTRY_ARRAYS = 6;
 
 /** A call of the tick; each one resolves to `true` but a claim, to whether it holds the run. */
@@ -133,9 +133,8 @@ export async function commitTick(
     `SELECT t.o_claimed AS claimed, t.o_conflict AS conflict FROM ${schema}.commit_tick(
        $1::text[], $2::integer[], $3::integer[], $4::integer[], $5::integer[],
        $6::text[], $7::text[], $8::float8[], $9::text[], $10::text[],
-       $11::text[], $12::integer[], $13::integer[], $14::text[], $15::text[], $16::float8[], $17::float8[],
-       $18::text[], $19::float8[],
-       $20::text[], $21::integer[], $22::float8[], $23::text[], $24::text[], $25::text[]
+       $11::text[], $12::integer[], $13::text[], $14::text[], $15::float8[], $16::text[], $17::float8[],
+       $18::text[], $19::integer[], $20::float8[], $21::text[], $22::text[], $23::text[]
      ) WITH ORDINALITY AS t (o_claimed, o_conflict, n) ORDER BY t.n`,
     [
       kinds,
@@ -178,7 +177,7 @@ async function appendAlone(
 ): Promise<Outcome<boolean>> {
   try {
     await query(
-      `SELECT ${schema}.append_entries($1::text[], $2::integer[], $3::integer[], $4::text[], $5::text[], $6::float8[], $7::float8[], NULL, NULL, $8::text[], $9::integer[], $10::float8[], $11::text[], $12::text[], $13::text[])`,
+      `SELECT ${schema}.append_entries($1::text[], $2::integer[], $3::text[], $4::text[], $5::float8[], NULL, NULL, $6::text[], $7::integer[], $8::float8[], $9::text[], $10::text[], $11::text[])`,
       [...append.values],
     );
     return { ok: true, value: true };

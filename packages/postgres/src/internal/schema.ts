@@ -240,35 +240,40 @@ BEGIN
 END
 $fn$;
 `,
-  // Version 3: a run's claim lives in its runs row (owner, expires_at), not in a claims table
-  // of its own, and the runs table keeps only the indexes its queries use. A tick that started
-  // a thousand runs wrote a thousand claims rows and the tick that ended them deleted them;
-  // now a new run's claim goes in the insert of its header (commit_tick hands append_entries
-  // the owners of the runs claimed in the same tick), a renewal and a release are updates of
-  // columns no index holds (HOT: no index is written), and nothing is deleted. A run claimed
-  // before its header (a run id the caller chose) gets a runs row of its own that is not
-  // started: next_seq 0 and no workflow, which read and listRuns do not show; its header fills
-  // that row.
+  // Version 3: a step's append writes its entries and nothing else, and a run's claim lives in
+  // its runs row. The floor of a durable run is its entries; version 2 also moved every run's
+  // row at every append (next_seq, updated_at), wrote a claims row when a run started and
+  // deleted it when it ended, and kept three indexes beside the key, one of them rewritten by
+  // every run's end.
   //
-  // Indexes: listRuns returns every run that matches (no LIMIT), so ordering the result is a
-  // sort of what it returns anyway; an index pays for a filter that leaves out most runs. By
-  // workflow (recover lists its workflow's running runs, and runs of other workflows are left
-  // out) stays; its columns never change once the header is written, so updates of a run stay
-  // HOT. The index of every run by start time and the one by status went: the status one was
-  // rewritten by every run's end (a changed status cannot be a HOT update while an index holds
-  // it), which was a third of the end's cost.
+  // - An append checks that each run it goes on with has the entry before its first one (no
+  //   gap, and the run exists); an entry stored already is the entries key's unique violation.
+  //   Both are the conflict. Two appenders at one seq still cannot both win: the second waits on
+  //   the key and fails. The runs row changes only with the run's status; listRuns takes a
+  //   run's updatedAt from its last entry (one probe of the entries key per run listed).
+  // - A run's claim is its row's owner and expires_at. A new run's claim goes in the insert of
+  //   its header (commit_tick hands append_entries the owners of runs claimed in the same tick);
+  //   renewals and releases change columns no index holds (HOT updates, no index written). A run
+  //   claimed before its header (a run id the caller chose) gets a row that is not started (no
+  //   workflow), which read and listRuns do not show; its header fills that row.
+  // - Indexes: listRuns returns every run that matches (no LIMIT), so ordering is a sort of what
+  //   it returns anyway; an index pays for a filter that leaves most runs out. By workflow
+  //   (recover lists its workflow's running runs) stays; its columns never change once the
+  //   header is written. By start time and by status went: a changed status cannot be a HOT
+  //   update while an index holds it, so every run's end rewrote all of the table's indexes.
   (s) => `
 ALTER TABLE ${s}.runs
   ALTER COLUMN workflow DROP NOT NULL,
   ALTER COLUMN status DROP NOT NULL,
   ALTER COLUMN started_at DROP NOT NULL,
-  ALTER COLUMN updated_at DROP NOT NULL,
+  DROP COLUMN updated_at,
+  DROP COLUMN next_seq,
   ADD COLUMN owner text,
   ADD COLUMN expires_at timestamptz;
 UPDATE ${s}.runs r SET owner = c.owner, expires_at = c.expires_at
   FROM ${s}.claims c WHERE c.run_id = r.run_id;
-INSERT INTO ${s}.runs (run_id, next_seq, owner, expires_at)
-  SELECT c.run_id, 0, c.owner, c.expires_at FROM ${s}.claims c
+INSERT INTO ${s}.runs (run_id, owner, expires_at)
+  SELECT c.run_id, c.owner, c.expires_at FROM ${s}.claims c
   WHERE NOT EXISTS (SELECT 1 FROM ${s}.runs r WHERE r.run_id = c.run_id);
 DROP TABLE ${s}.claims;
 DROP INDEX ${s}.runs_by_start;
@@ -282,8 +287,8 @@ CREATE FUNCTION ${s}.claim_runs(c_run text[], c_owner text[], c_ms double precis
 RETURNS text[] LANGUAGE sql
 SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS $fn$
   WITH up AS (
-    INSERT INTO ${s}.runs AS r (run_id, next_seq, owner, expires_at)
-    SELECT x.r, 0, x.o, now() + x.l * interval '1 millisecond'
+    INSERT INTO ${s}.runs AS r (run_id, owner, expires_at)
+    SELECT x.r, x.o, now() + x.l * interval '1 millisecond'
       FROM unnest(c_run, c_owner, c_ms) WITH ORDINALITY AS x (r, o, l, n)
       ORDER BY x.n
     ON CONFLICT (run_id) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
@@ -292,13 +297,13 @@ SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS
   )
   SELECT coalesce(array_agg(up.run_id), '{}') FROM up;
 $fn$;
--- As version 2's, and: b_owner / b_ms give a new run (first seq 0) the claim of that owner
--- for that lease (NULL: none); the runs inserted with one are returned. A run whose row a
--- claim made before its header takes the header in that row, and keeps its claim.
+-- One append, all or nothing: b_* one value per run (its first seq in the append, the workflow
+-- and start of a new run, the status it ends at, NULL for unchanged; b_owner / b_ms the claim a
+-- new run is inserted with, NULL for none), e_* one per entry. Returns the runs inserted with
+-- a claim. A run whose row a claim made before its header takes the header in that row.
 CREATE FUNCTION ${s}.append_entries(
-  b_run text[], b_first integer[], b_next integer[], b_workflow text[], b_status text[],
-  b_started double precision[], b_updated double precision[],
-  b_owner text[], b_ms double precision[],
+  b_run text[], b_first integer[], b_workflow text[], b_status text[],
+  b_started double precision[], b_owner text[], b_ms double precision[],
   e_run text[], e_seq integer[], e_at double precision[], e_workflow text[], e_status text[],
   e_record text[]
 ) RETURNS text[] LANGUAGE plpgsql
@@ -306,40 +311,40 @@ SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS
 DECLARE
   bad record;
   moving integer;
-  moved integer;
+  follow integer;
   claimed text[] := '{}';
   filled text[];
   inserted text[];
 BEGIN
   SELECT count(*) INTO moving FROM unnest(b_first) AS b (first_seq) WHERE b.first_seq > 0;
   IF moving > 0 THEN
-    WITH m AS (
-      UPDATE ${s}.runs r
-        SET next_seq = b.next_seq, status = coalesce(b.status, r.status), updated_at = b.updated_at
-        FROM unnest(b_run, b_first, b_next, b_status, b_updated)
-          AS b (run_id, first_seq, next_seq, status, updated_at)
-        WHERE r.run_id = b.run_id AND b.first_seq > 0 AND r.next_seq = b.first_seq
-        RETURNING 1
-    )
-    SELECT count(*) INTO moved FROM m;
-    IF moved <> moving THEN
-      SELECT b.run_id, b.first_seq, coalesce(r.next_seq, 0) AS expected INTO bad
+    SELECT count(*) INTO follow
+      FROM unnest(b_run, b_first) AS b (run_id, first_seq)
+      JOIN ${s}.entries e ON e.run_id = b.run_id AND e.seq = b.first_seq - 1
+      WHERE b.first_seq > 0;
+    IF follow <> moving THEN
+      SELECT b.run_id, b.first_seq,
+             (SELECT coalesce(max(e.seq) + 1, 0) FROM ${s}.entries e WHERE e.run_id = b.run_id) AS expected
+        INTO bad
         FROM unnest(b_run, b_first) AS b (run_id, first_seq)
-        LEFT JOIN ${s}.runs r ON r.run_id = b.run_id
-        WHERE b.first_seq > 0 AND coalesce(r.next_seq, 0) <> b.first_seq
+        WHERE b.first_seq > 0 AND NOT EXISTS (
+          SELECT 1 FROM ${s}.entries e WHERE e.run_id = b.run_id AND e.seq = b.first_seq - 1)
         LIMIT 1;
       RAISE EXCEPTION USING ERRCODE = '${CONFLICT_SQLSTATE}', MESSAGE = 'journal conflict',
         DETAIL = json_build_object('runId', bad.run_id, 'seq', bad.first_seq, 'expected', bad.expected)::text;
     END IF;
+    UPDATE ${s}.runs r SET status = b.status
+      FROM unnest(b_run, b_first, b_status) AS b (run_id, first_seq, status)
+      WHERE r.run_id = b.run_id AND b.first_seq > 0 AND b.status IS NOT NULL;
   END IF;
   IF moving < array_length(b_run, 1) THEN
     BEGIN
       WITH ins AS (
-        INSERT INTO ${s}.runs (run_id, workflow, status, started_at, updated_at, next_seq, owner, expires_at)
-        SELECT run_id, workflow, coalesce(status, 'running'), started_at, updated_at, next_seq,
+        INSERT INTO ${s}.runs (run_id, workflow, status, started_at, owner, expires_at)
+        SELECT run_id, workflow, coalesce(status, 'running'), started_at,
                owner, now() + ms * interval '1 millisecond'
-          FROM unnest(b_run, b_first, b_next, b_workflow, b_status, b_started, b_updated, b_owner, b_ms)
-            AS b (run_id, first_seq, next_seq, workflow, status, started_at, updated_at, owner, ms)
+          FROM unnest(b_run, b_first, b_workflow, b_status, b_started, b_owner, b_ms)
+            AS b (run_id, first_seq, workflow, status, started_at, owner, ms)
           WHERE first_seq = 0
         RETURNING run_id, owner
       )
@@ -349,57 +354,69 @@ BEGIN
       -- header; the others are inserted; any other is a conflict at its seq 0.
       WITH f AS (
         UPDATE ${s}.runs r
-          SET workflow = b.workflow, status = coalesce(b.status, 'running'),
-              started_at = b.started_at, updated_at = b.updated_at, next_seq = b.next_seq
-          FROM unnest(b_run, b_first, b_next, b_workflow, b_status, b_started, b_updated)
-            AS b (run_id, first_seq, next_seq, workflow, status, started_at, updated_at)
-          WHERE r.run_id = b.run_id AND b.first_seq = 0 AND r.next_seq = 0
+          SET workflow = b.workflow, status = coalesce(b.status, 'running'), started_at = b.started_at
+          FROM unnest(b_run, b_first, b_workflow, b_status, b_started)
+            AS b (run_id, first_seq, workflow, status, started_at)
+          WHERE r.run_id = b.run_id AND b.first_seq = 0 AND r.workflow IS NULL
           RETURNING r.run_id
       )
       SELECT coalesce(array_agg(run_id), '{}') INTO filled FROM f;
       BEGIN
         WITH ins AS (
-          INSERT INTO ${s}.runs (run_id, workflow, status, started_at, updated_at, next_seq, owner, expires_at)
-          SELECT run_id, workflow, coalesce(status, 'running'), started_at, updated_at, next_seq,
+          INSERT INTO ${s}.runs (run_id, workflow, status, started_at, owner, expires_at)
+          SELECT run_id, workflow, coalesce(status, 'running'), started_at,
                  owner, now() + ms * interval '1 millisecond'
-            FROM unnest(b_run, b_first, b_next, b_workflow, b_status, b_started, b_updated, b_owner, b_ms)
-              AS b (run_id, first_seq, next_seq, workflow, status, started_at, updated_at, owner, ms)
+            FROM unnest(b_run, b_first, b_workflow, b_status, b_started, b_owner, b_ms)
+              AS b (run_id, first_seq, workflow, status, started_at, owner, ms)
             WHERE first_seq = 0 AND NOT EXISTS (SELECT 1 FROM ${s}.runs r WHERE r.run_id = b.run_id)
           RETURNING run_id, owner
         )
-        SELECT coalesce(array_agg(run_id), '{}'), coalesce(array_agg(run_id) FILTER (WHERE owner IS NOT NULL), '{}')
+        SELECT coalesce(array_agg(run_id), '{}'),
+               coalesce(array_agg(run_id) FILTER (WHERE owner IS NOT NULL), '{}')
           INTO inserted, claimed FROM ins;
       EXCEPTION WHEN unique_violation THEN
         inserted := '{}'; -- a writer created one of them since: the check below finds it
       END;
-      SELECT b.run_id, coalesce(r.next_seq, 1) AS expected INTO bad
+      SELECT b.run_id,
+             (SELECT coalesce(max(e.seq) + 1, 1) FROM ${s}.entries e WHERE e.run_id = b.run_id) AS expected
+        INTO bad
         FROM unnest(b_run, b_first) AS b (run_id, first_seq)
-        LEFT JOIN ${s}.runs r ON r.run_id = b.run_id
         WHERE b.first_seq = 0 AND NOT (b.run_id = ANY (filled || inserted))
-        ORDER BY r.run_id IS NULL
+        ORDER BY NOT EXISTS (SELECT 1 FROM ${s}.runs r WHERE r.run_id = b.run_id)
         LIMIT 1;
       IF FOUND THEN
         RAISE EXCEPTION USING ERRCODE = '${CONFLICT_SQLSTATE}', MESSAGE = 'journal conflict',
-          DETAIL = json_build_object('runId', bad.run_id, 'seq', 0, 'expected', greatest(bad.expected, 1))::text;
+          DETAIL = json_build_object('runId', bad.run_id, 'seq', 0, 'expected', bad.expected)::text;
       END IF;
     END;
   END IF;
-  INSERT INTO ${s}.entries (run_id, seq, at, workflow, status, record)
-    SELECT * FROM unnest(e_run, e_seq, e_at, e_workflow, e_status, e_record);
+  BEGIN
+    INSERT INTO ${s}.entries (run_id, seq, at, workflow, status, record)
+      SELECT * FROM unnest(e_run, e_seq, e_at, e_workflow, e_status, e_record);
+  EXCEPTION WHEN unique_violation THEN
+    -- An entry of this append is stored already (another writer's, or this one's retried).
+    SELECT i.run_id, i.seq,
+           (SELECT max(x.seq) + 1 FROM ${s}.entries x WHERE x.run_id = i.run_id) AS expected
+      INTO bad
+      FROM unnest(e_run, e_seq) AS i (run_id, seq)
+      WHERE EXISTS (SELECT 1 FROM ${s}.entries e WHERE e.run_id = i.run_id AND e.seq = i.seq)
+      LIMIT 1;
+    RAISE EXCEPTION USING ERRCODE = '${CONFLICT_SQLSTATE}', MESSAGE = 'journal conflict',
+      DETAIL = json_build_object('runId', bad.run_id, 'seq', bad.seq, 'expected', bad.expected)::text;
+  END;
   RETURN claimed;
 END
 $fn$;
 -- As version 2's, and: the claims of new runs whose header an append of the same tick writes
 -- come as that append's b_owner / b_ms (the caller moved them there: nothing between the claim
--- and the append touches the run). The append's row of results names the ones claimed; if the
+-- and the append names the run). The append's row of results names the ones claimed; if the
 -- append conflicts, or a run had a row already, they are claimed as any other claim, after it
 -- (which is the same: an append and a claim change different columns).
 CREATE FUNCTION ${s}.commit_tick(
   s_kind text[], s_from integer[], s_to integer[], s_efrom integer[], s_eto integer[],
   c_run text[], c_owner text[], c_ms double precision[],
   r_run text[], r_owner text[],
-  b_run text[], b_first integer[], b_next integer[], b_workflow text[], b_status text[],
-  b_started double precision[], b_updated double precision[],
+  b_run text[], b_first integer[], b_workflow text[], b_status text[], b_started double precision[],
   b_owner text[], b_ms double precision[],
   e_run text[], e_seq integer[], e_at double precision[], e_workflow text[], e_status text[],
   e_record text[]
@@ -427,12 +444,12 @@ BEGIN
         UPDATE ${s}.runs r SET owner = NULL, expires_at = NULL
           FROM unnest(r_run[v_from:v_to], r_owner[v_from:v_to]) AS x (r, o)
           WHERE r.run_id = x.r AND r.owner = x.o
-          RETURNING r.run_id, r.next_seq
+          RETURNING r.run_id, r.workflow IS NULL AS unstarted
       )
-      SELECT array_agg(up.run_id) FILTER (WHERE up.next_seq = 0) INTO v_unstarted FROM up;
+      SELECT array_agg(up.run_id) FILTER (WHERE up.unstarted) INTO v_unstarted FROM up;
       -- A run claimed and released before it started leaves nothing behind.
       IF v_unstarted IS NOT NULL THEN
-        DELETE FROM ${s}.runs r WHERE r.run_id = ANY (v_unstarted) AND r.next_seq = 0;
+        DELETE FROM ${s}.runs r WHERE r.run_id = ANY (v_unstarted) AND r.workflow IS NULL;
       END IF;
     ELSE
       v_efrom := s_efrom[v_k];
@@ -440,9 +457,8 @@ BEGIN
       SELECT count(*) INTO v_asked FROM unnest(b_owner[v_from:v_to]) AS x (o) WHERE x.o IS NOT NULL;
       BEGIN
         o_claimed := ${s}.append_entries(
-          b_run[v_from:v_to], b_first[v_from:v_to], b_next[v_from:v_to],
-          b_workflow[v_from:v_to], b_status[v_from:v_to], b_started[v_from:v_to],
-          b_updated[v_from:v_to], b_owner[v_from:v_to], b_ms[v_from:v_to],
+          b_run[v_from:v_to], b_first[v_from:v_to], b_workflow[v_from:v_to],
+          b_status[v_from:v_to], b_started[v_from:v_to], b_owner[v_from:v_to], b_ms[v_from:v_to],
           e_run[v_efrom:v_eto], e_seq[v_efrom:v_eto], e_at[v_efrom:v_eto],
           e_workflow[v_efrom:v_eto], e_status[v_efrom:v_eto], e_record[v_efrom:v_eto]);
       EXCEPTION WHEN SQLSTATE '${CONFLICT_SQLSTATE}' THEN

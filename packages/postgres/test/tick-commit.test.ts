@@ -153,3 +153,35 @@ it("claims a new run with its header in one tick, and as any claim when the head
   await journal.release("lost", "A");
   expect(await journal.claim("lost", "C", 60_000)).toBe(true);
 });
+
+it("releases a run with its last entry in one tick, and on its own when that append is refused", async () => {
+  const journal = db.journal();
+  await journal.append([entry("ends", 0), entry("refused", 0), entry("stored", 0)]);
+  await journal.claim("ends", "A", 60_000);
+  await journal.claim("refused", "A", 60_000);
+  await journal.claim("stored", "B", 60_000);
+  const outcomes = await Promise.allSettled([
+    journal.append([entry("ends", 1, { status: "completed" })]),
+    journal.release("ends", "A"),
+    // "stored" has its seq 0 already: this append fails as a whole.
+    journal.append([entry("refused", 1, { status: "failed" }), entry("stored", 0)]),
+    journal.release("refused", "A"),
+    journal.release("stored", "A"), // not A's: nothing happens
+  ]);
+  expect(outcomes.map((o) => o.status)).toEqual([
+    "fulfilled",
+    "fulfilled",
+    "rejected",
+    "fulfilled",
+    "fulfilled",
+  ]);
+  const runs = await journal.listRuns();
+  expect(Object.fromEntries(runs.map((r) => [r.runId, r.status]))).toEqual({
+    ends: "completed",
+    refused: "running",
+    stored: "running",
+  });
+  expect(await journal.claim("ends", "C", 60_000)).toBe(true);
+  expect(await journal.claim("refused", "C", 60_000)).toBe(true);
+  expect(await journal.claim("stored", "C", 60_000)).toBe(false); // still B's
+});

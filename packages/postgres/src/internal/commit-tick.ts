@@ -45,8 +45,10 @@ interface Segment {
   readonly calls: number[];
   /** The runs claimed in it: one upsert may touch a row only once. */
   readonly runs: Set<string>;
-  /** Of an append: the claims that go in it, by run id (see {@link claimsWithHeaders}). */
+  /** Of an append: the claims that go in it, by run id (see {@link riders}). */
   readonly claims: Map<string, number>;
+  /** Of an append: the releases that go with the status it sets, by run id. */
+  readonly releases: Map<string, number>;
 }
 
 /**
@@ -85,6 +87,7 @@ export async function commitTick(
   let entryArrays: unknown[][] = Array.from({ length: ENTRY_ARRAYS }, () => []);
   const owners: (string | null)[] = [];
   const leases: (number | null)[] = [];
+  const released: (string | null)[] = [];
   for (const segment of segments) {
     kinds.push(segment.kind);
     let next: number;
@@ -119,6 +122,12 @@ export async function commitTick(
           claim === undefined ? undefined : (calls[claim] as { request: ClaimRequest }).request;
         owners.push(request?.owner ?? null);
         leases.push(request?.leaseMs ?? null);
+        const release = segment.releases.get(runId);
+        released.push(
+          release === undefined
+            ? null
+            : (calls[release] as { request: ReleaseRequest }).request.owner,
+        );
       }
       next = runArrays[0]!.length;
       entriesTo.push(entryArrays[0]!.length);
@@ -134,7 +143,7 @@ export async function commitTick(
        $1::text[], $2::integer[], $3::integer[], $4::integer[], $5::integer[],
        $6::text[], $7::text[], $8::float8[], $9::text[], $10::text[],
        $11::text[], $12::integer[], $13::text[], $14::text[], $15::float8[], $16::text[], $17::float8[],
-       $18::text[], $19::integer[], $20::float8[], $21::text[], $22::text[], $23::text[]
+       $18::text[], $19::text[], $20::integer[], $21::float8[], $22::text[], $23::text[], $24::text[]
      ) WITH ORDINALITY AS t (o_claimed, o_conflict, n) ORDER BY t.n`,
     [
       kinds,
@@ -147,6 +156,7 @@ export async function commitTick(
       ...runArrays,
       owners,
       leases,
+      released,
       ...entryArrays,
     ],
   );
@@ -161,6 +171,7 @@ export async function commitTick(
           : { ok: true, value: segment.kind !== "claim" || claimed.has(runIdOf(calls[i]!)) };
     }
     for (const [runId, i] of segment.claims) outcomes[i] = { ok: true, value: claimed.has(runId) };
+    for (const i of segment.releases.values()) outcomes[i] = { ok: true, value: true };
   });
   return outcomes;
 }
@@ -177,7 +188,7 @@ async function appendAlone(
 ): Promise<Outcome<boolean>> {
   try {
     await query(
-      `SELECT ${schema}.append_entries($1::text[], $2::integer[], $3::text[], $4::text[], $5::float8[], NULL, NULL, $6::text[], $7::integer[], $8::float8[], $9::text[], $10::text[], $11::text[])`,
+      `SELECT ${schema}.append_entries($1::text[], $2::integer[], $3::text[], $4::text[], $5::float8[], NULL, NULL, NULL, $6::text[], $7::integer[], $8::float8[], $9::text[], $10::text[], $11::text[])`,
       [...append.values],
     );
     return { ok: true, value: true };
@@ -208,11 +219,10 @@ function conflictOf(detail: string): JournalConflictError {
 }
 
 function segmentsOf(calls: readonly TickCall[]): Segment[] {
-  const withHeaders = claimsWithHeaders(calls);
+  const riding = riders(calls);
   const segments: Segment[] = [];
   calls.forEach((call, i) => {
-    const append = withHeaders.get(i);
-    if (append !== undefined) return; // goes with that append's segment
+    if (riding.has(i)) return; // goes with its append's segment
     const open = segments.at(-1);
     const joins =
       open !== undefined &&
@@ -220,37 +230,59 @@ function segmentsOf(calls: readonly TickCall[]): Segment[] {
       (call.kind === "release" || (call.kind === "claim" && !open.runs.has(call.request.runId)));
     const segment = joins
       ? open
-      : { kind: call.kind, calls: [], runs: new Set<string>(), claims: new Map<string, number>() };
+      : {
+          kind: call.kind,
+          calls: [],
+          runs: new Set<string>(),
+          claims: new Map<string, number>(),
+          releases: new Map<string, number>(),
+        };
     if (!joins) segments.push(segment);
     segment.calls.push(i);
     if (call.kind === "claim") segment.runs.add(call.request.runId);
   });
   const ofAppend = new Map(segments.map((segment) => [segment.calls[0]!, segment]));
-  for (const [claim, append] of withHeaders) {
-    ofAppend.get(append)!.claims.set(runIdOf(calls[claim]!), claim);
+  for (const [rider, append] of riding) {
+    const call = calls[rider]!;
+    ofAppend.get(append)![call.kind === "claim" ? "claims" : "releases"].set(runIdOf(call), rider);
   }
   return segments;
 }
 
 /**
- * The claims that can go in the insert of their run's header: claim -> the append that writes
- * the header (the run at seq 0), when no call between them names the run. Moving the claim
- * there changes nothing anyone can see: an append does not look at claims, and a claim changes
- * nothing an append writes.
+ * The claims and releases that can ride on an append (call -> the append): a claim of a new run
+ * whose header (the run at seq 0) the append writes, made before it, and a release made after
+ * an append that sets the run's status, when no call between them names the run. They then
+ * change the row that append inserts or updates, instead of writing it again. Moving them
+ * changes nothing anyone can see: an append does not look at claims, and a claim or release
+ * changes nothing an append writes.
  */
-function claimsWithHeaders(calls: readonly TickCall[]): Map<number, number> {
-  const open = new Map<string, number>();
+function riders(calls: readonly TickCall[]): Map<number, number> {
+  const claims = new Map<string, number>(); // run -> its claim, not yet followed by a call
+  const ends = new Map<string, number>(); // run -> the append that set its status, likewise
   const moved = new Map<number, number>();
   calls.forEach((call, i) => {
-    if (call.kind === "claim") open.set(call.request.runId, i);
-    else if (call.kind === "release") open.delete(call.request.runId);
-    else {
-      const [runs, firsts] = call.append.values as [string[], number[]];
+    if (call.kind === "claim") {
+      ends.delete(call.request.runId);
+      claims.set(call.request.runId, i);
+    } else if (call.kind === "release") {
+      const end = ends.get(call.request.runId);
+      if (end !== undefined) moved.set(i, end);
+      ends.delete(call.request.runId);
+      claims.delete(call.request.runId);
+    } else {
+      const [runs, firsts, , statuses] = call.append.values as [
+        string[],
+        number[],
+        unknown,
+        (string | null)[],
+      ];
       runs.forEach((runId, j) => {
-        const claim = open.get(runId);
-        if (claim === undefined) return;
-        open.delete(runId);
-        if (firsts[j] === 0) moved.set(claim, i);
+        const claim = claims.get(runId);
+        claims.delete(runId);
+        if (claim !== undefined && firsts[j] === 0) moved.set(claim, i);
+        if (firsts[j]! > 0 && statuses[j] !== null) ends.set(runId, i);
+        else ends.delete(runId);
       });
     }
   });

@@ -299,11 +299,13 @@ SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off AS
 $fn$;
 -- One append, all or nothing: b_* one value per run (its first seq in the append, the workflow
 -- and start of a new run, the status it ends at, NULL for unchanged; b_owner / b_ms the claim a
--- new run is inserted with, NULL for none), e_* one per entry. Returns the runs inserted with
--- a claim. A run whose row a claim made before its header takes the header in that row.
+-- new run is inserted with, NULL for none; b_release the owner whose claim ends with the run's
+-- new status, only for a run whose status changes), e_* one per entry. Returns the runs
+-- inserted with a claim. A run whose row a claim made before its header takes the header in
+-- that row.
 CREATE FUNCTION ${s}.append_entries(
   b_run text[], b_first integer[], b_workflow text[], b_status text[],
-  b_started double precision[], b_owner text[], b_ms double precision[],
+  b_started double precision[], b_owner text[], b_ms double precision[], b_release text[],
   e_run text[], e_seq integer[], e_at double precision[], e_workflow text[], e_status text[],
   e_record text[]
 ) RETURNS text[] LANGUAGE plpgsql
@@ -333,8 +335,10 @@ BEGIN
       RAISE EXCEPTION USING ERRCODE = '${CONFLICT_SQLSTATE}', MESSAGE = 'journal conflict',
         DETAIL = json_build_object('runId', bad.run_id, 'seq', bad.first_seq, 'expected', bad.expected)::text;
     END IF;
-    UPDATE ${s}.runs r SET status = b.status
-      FROM unnest(b_run, b_first, b_status) AS b (run_id, first_seq, status)
+    UPDATE ${s}.runs r SET status = b.status,
+        owner = CASE WHEN r.owner = b.released THEN NULL ELSE r.owner END,
+        expires_at = CASE WHEN r.owner = b.released THEN NULL ELSE r.expires_at END
+      FROM unnest(b_run, b_first, b_status, b_release) AS b (run_id, first_seq, status, released)
       WHERE r.run_id = b.run_id AND b.first_seq > 0 AND b.status IS NOT NULL;
   END IF;
   IF moving < array_length(b_run, 1) THEN
@@ -411,13 +415,15 @@ $fn$;
 -- come as that append's b_owner / b_ms (the caller moved them there: nothing between the claim
 -- and the append names the run). The append's row of results names the ones claimed; if the
 -- append conflicts, or a run had a row already, they are claimed as any other claim, after it
--- (which is the same: an append and a claim change different columns).
+-- (which is the same: an append and a claim change different columns). Likewise the releases
+-- right after an append that sets the run's status come as its b_release: one update of the
+-- run's row for both; if the append conflicts, they are made on their own.
 CREATE FUNCTION ${s}.commit_tick(
   s_kind text[], s_from integer[], s_to integer[], s_efrom integer[], s_eto integer[],
   c_run text[], c_owner text[], c_ms double precision[],
   r_run text[], r_owner text[],
   b_run text[], b_first integer[], b_workflow text[], b_status text[], b_started double precision[],
-  b_owner text[], b_ms double precision[],
+  b_owner text[], b_ms double precision[], b_release text[],
   e_run text[], e_seq integer[], e_at double precision[], e_workflow text[], e_status text[],
   e_record text[]
 ) RETURNS TABLE (o_claimed text[], o_conflict text) LANGUAGE plpgsql
@@ -459,11 +465,15 @@ BEGIN
         o_claimed := ${s}.append_entries(
           b_run[v_from:v_to], b_first[v_from:v_to], b_workflow[v_from:v_to],
           b_status[v_from:v_to], b_started[v_from:v_to], b_owner[v_from:v_to], b_ms[v_from:v_to],
-          e_run[v_efrom:v_eto], e_seq[v_efrom:v_eto], e_at[v_efrom:v_eto],
+          b_release[v_from:v_to], e_run[v_efrom:v_eto], e_seq[v_efrom:v_eto], e_at[v_efrom:v_eto],
           e_workflow[v_efrom:v_eto], e_status[v_efrom:v_eto], e_record[v_efrom:v_eto]);
       EXCEPTION WHEN SQLSTATE '${CONFLICT_SQLSTATE}' THEN
         GET STACKED DIAGNOSTICS o_conflict = PG_EXCEPTION_DETAIL;
         o_claimed := '{}';
+        -- The releases that were to go with the append's status go on their own.
+        UPDATE ${s}.runs r SET owner = NULL, expires_at = NULL
+          FROM unnest(b_run[v_from:v_to], b_release[v_from:v_to]) AS x (r, o)
+          WHERE x.o IS NOT NULL AND r.run_id = x.r AND r.owner = x.o;
       END;
       IF v_asked > cardinality(o_claimed) THEN
         o_claimed := o_claimed || ${s}.claim_runs(

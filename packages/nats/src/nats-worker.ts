@@ -49,6 +49,8 @@ import {
   encode,
   errorJSON,
 } from "./internal/wire.js";
+import { releaseVeto, vetoClaims } from "./internal/claim-vetoes.js";
+import { Slots } from "./internal/slots.js";
 import { isNameToken, natsNames } from "./nats-names.js";
 
 /** Options of {@link natsWorker}. */
@@ -245,36 +247,6 @@ function acceptedFromOutside(wf: Workflow): Map<string, EventClass> {
   const external = (wf.constructor as { externalEvents?: unknown }).externalEvents;
   if (Array.isArray(external)) for (const cls of external) if (isEventClass(cls)) add(cls);
   return out;
-}
-
-/** A counting semaphore for run slots. */
-class Slots {
-  #free: number;
-  #waiters: (() => void)[] = [];
-  constructor(n: number) {
-    this.#free = n;
-  }
-  get free(): number {
-    return this.#free;
-  }
-  take(n: number): number {
-    const k = Math.min(n, this.#free);
-    this.#free -= k;
-    return k;
-  }
-  give(n: number): void {
-    this.#free += n;
-    if (n > 0) this.wake();
-  }
-  whenFree(): Promise<void> {
-    if (this.#free > 0) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-  wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
-  }
 }
 
 interface Settings {
@@ -894,24 +866,4 @@ function resultJSON(value: unknown): unknown {
     return (value as { toJSON(): unknown }).toJSON();
   }
   return value;
-}
-
-// --- claim vetoes (see #handBack) ----------------------------------------------------------------
-
-const vetoes = new WeakMap<Journal, Set<string>>();
-
-function vetoClaims(journal: Journal, runId: string): void {
-  let set = vetoes.get(journal);
-  if (set === undefined) {
-    const vetoed = new Set<string>();
-    const claim = journal.claim.bind(journal);
-    journal.claim = (id, owner, ms) =>
-      vetoed.has(id) ? Promise.resolve(false) : claim(id, owner, ms);
-    vetoes.set(journal, (set = vetoed));
-  }
-  set.add(runId);
-}
-
-function releaseVeto(journal: Journal, runId: string): void {
-  vetoes.get(journal)?.delete(runId);
 }

@@ -6,6 +6,7 @@ import { Run } from "./runtime/run.js";
 import type { RunStart, UnhandledEvent } from "./runtime/run-state.js";
 import { RunSettings } from "./runtime/run-settings.js";
 import type { RunSnapshot } from "./runtime/snapshot.js";
+import { settledSnapshotOf } from "./runtime/settled-snapshot.js";
 import type { ExecutionRecord } from "./runtime/step-view.js";
 
 export type { UnhandledEvent };
@@ -140,6 +141,18 @@ export class WorkflowHandler<R = unknown> extends Promise<R> {
       );
     }
     return this.#run.streamFrom(from);
+  }
+
+  /**
+   * @internal For a settled run, a function that takes its snapshot (what `snapshot()` gives)
+   * later, keeping only what a snapshot reads and not this handler or its run; undefined while
+   * the run is running. A server keeps this for each finished run instead of the handler.
+   */
+  settledSnapshot(): (() => Promise<RunSnapshot>) | undefined {
+    const run = this.#run;
+    if (!run.settled) return undefined;
+    const take = settledSnapshotOf(run);
+    return () => Promise.resolve().then(take);
   }
 
   /** @internal Resolves once a run resumed from its journal has been read back. */

@@ -1,5 +1,6 @@
 // A finished run stays answerable on every route, but the server lets go of its handler (the
-// run's machinery, its RxJS subjects, its state): what it keeps is the outcome and the stream.
+// run's machinery, its RxJS subjects, its step views): it keeps the outcome, the stream and what
+// its snapshot needs.
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, beforeEach, expect, it } from "vitest";
@@ -140,16 +141,43 @@ it("replays a finished run's stream from any Last-Event-ID, as SSE and NDJSON", 
   ]);
 });
 
-it("answers 409 RUN_ENDED to an event, a cancel or a snapshot for a finished run", async () => {
+it("answers a finished run's snapshot with its RunSnapshot, its handler gone", async () => {
+  const ids = await finishedRuns();
+  expect(await handlersHeld()).toBe(0);
+  const snapshot = async (runId: string) => {
+    const res = await request(`${url}/runs/${runId}/snapshot`);
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+  expect(await snapshot(ids.completed)).toMatchObject({
+    version: 1,
+    runId: ids.completed,
+    status: "completed",
+    input: { data: { orderId: "o-1", quantity: 2 } },
+    started: true,
+    result: "o-1 shipped for 20",
+    inFlight: [],
+    queued: [],
+  });
+  expect(await snapshot(ids.failed)).toMatchObject({
+    runId: ids.failed,
+    status: "failed",
+    error: { name: "Boom" },
+  });
+  expect(await snapshot(ids.cancelled)).toMatchObject({
+    runId: ids.cancelled,
+    status: "cancelled",
+    error: { name: "WorkflowCancelledError" },
+  });
+});
+
+it("answers 409 RUN_ENDED to an event or a cancel for a finished run", async () => {
   const ids = await finishedRuns();
   expect(await handlersHeld()).toBe(0);
 
   for (const runId of Object.values(ids)) {
     const cancel = await request(`${url}/runs/${runId}/cancel`, { method: "POST" });
     expect(cancel).toMatchObject({ status: 409, body: { error: { code: "RUN_ENDED" } } });
-    const snapshot = await request(`${url}/runs/${runId}/snapshot`);
-    expect(snapshot).toMatchObject({ status: 409, body: { error: { code: "RUN_ENDED" } } });
-    expect(snapshot.body.error.message).toContain(`GET /runs/${runId}`);
   }
   const priced = await request(`${url}/runs/${ids.completed}/events`, {
     method: "POST",

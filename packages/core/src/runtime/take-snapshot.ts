@@ -3,6 +3,7 @@ import { Event, type EventClass, type EventJSON, eventTypeName } from "../event.
 import type { RunState } from "./run-state.js";
 import {
   type RunSnapshot,
+  type SnapshotError,
   type SnapshotInvocation,
   type SnapshotStatus,
   checkJson,
@@ -11,8 +12,37 @@ import {
 import type { StepView } from "./step-view.js";
 import type { PendingRetry } from "./worker-pool.js";
 
-/** Takes the snapshot of a run's state now. Throws a WorkflowRuntimeError for non-JSON data. */
-export function takeSnapshot(run: RunState, result: unknown): RunSnapshot {
+/** The parts of a run's state a snapshot reads (a run, or what a settled run keeps of itself). */
+export type SnapshotSource = Pick<
+  RunState,
+  | "settings"
+  | "store"
+  | "pools"
+  | "waiters"
+  | "running"
+  | "fanIn"
+  | "waitBuffer"
+  | "status"
+  | "runId"
+  | "startEvent"
+  | "started"
+  | "stepwise"
+  | "pending"
+  | "inbound"
+  | "streamWritten"
+  | "invocations"
+  | "failure"
+>;
+
+/**
+ * Takes the snapshot of a run's state now. Throws a WorkflowRuntimeError for non-JSON data.
+ * `failureJSON`, when given, is the run's error as JSON already (see `settledSnapshotOf`).
+ */
+export function takeSnapshot(
+  run: SnapshotSource,
+  result: unknown,
+  failureJSON?: SnapshotError,
+): RunSnapshot {
   const plan = run.settings.plan;
   const json = (event: Event, where: string): EventJSON => {
     const out = event.toJSON();
@@ -119,7 +149,7 @@ export function takeSnapshot(run: RunState, result: unknown): RunSnapshot {
     waitBuffer,
     stream: { written: run.streamWritten },
     invocations: run.invocations,
-    ...settledJSON(status, result, run.failure, json),
+    ...settledJSON(status, result, run.failure, json, failureJSON),
   };
   return snapshot;
 }
@@ -129,9 +159,10 @@ function settledJSON(
   result: unknown,
   failure: unknown,
   json: (e: Event, where: string) => EventJSON,
+  failureJSON: SnapshotError | undefined,
 ): Partial<RunSnapshot> {
   if (status === "running") return {};
-  if (status !== "completed") return { error: errorJSON(failure) };
+  if (status !== "completed") return { error: failureJSON ?? errorJSON(failure) };
   if (isEvent(result)) return { result: json(result, "result"), resultIsEvent: true };
   checkJson(result, "the run's result");
   return result === undefined ? {} : { result };

@@ -1,6 +1,6 @@
-// A run that has ended, as the server keeps it: its outcome and recorded stream, without its
-// handler (the run's machinery, RxJS subjects and state are released when it settles).
-import type { EventJSON, JournalRunStatus } from "@eventloom/core";
+// A run that has ended, as the server keeps it: its outcome, recorded stream and what its snapshot
+// needs, without its handler (the run's machinery, RxJS subjects and step views go at settle).
+import type { EventJSON, JournalRunStatus, RunSnapshot } from "@eventloom/core";
 import type { RunErrorInfo, RunInfo } from "../run-info.js";
 import type { StepCounts, StepsSummary } from "../steps-summary.js";
 import type { LiveRun } from "./live-run.js";
@@ -27,6 +27,8 @@ export class FinishedRun {
   /** Each step's invocations when the run settled (shared with runs that ended alike). */
   readonly steps: readonly StepCounts[];
   readonly served: ServedWorkflow;
+  /** `GET /runs/:id/snapshot`: the run's snapshot, taken from what core keeps of a settled run. */
+  readonly snapshot: () => Promise<RunSnapshot>;
 
   /** `run` once it is done; `steps` its step counts then. */
   constructor(run: LiveRun, steps: readonly StepCounts[]) {
@@ -40,6 +42,8 @@ export class FinishedRun {
     this.updatedAt = run.updatedAt;
     this.traceId = run.traceId;
     this.steps = steps;
+    const handler = run.handler;
+    this.snapshot = handler.settledSnapshot() ?? (() => handler.snapshot());
   }
 
   /** The whole stream is in `events`. */

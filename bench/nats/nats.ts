@@ -154,7 +154,7 @@ export async function natsScenario(s: Sizes, log: (line: string) => void): Promi
         unit: "per run",
         kind: "ns",
         values: { ...perUnit(samples, n), llamaindex: "no broker" },
-        note: "Eventloom's worker journals to memoryJournal(); a run also publishes its state and stream out",
+        note: "Eventloom's worker journals to memoryJournal(); a run also stores its client's running state and its terminal stream event (with the end state), and replies to its client",
       },
       scaling,
     ];

@@ -5,6 +5,7 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { once } from "node:events";
 import type { RemoteEvent, RemoteHandler } from "@eventloom/client";
 import { expect, it } from "vitest";
+import { type NatsConnection, RequestError, TimeoutError } from "@nats-io/transport-node";
 import { natsClient } from "../src/index.js";
 import { spawnReady } from "./support/child.js";
 import { effectsLog, readEffects } from "./support/effects.js";
@@ -75,6 +76,15 @@ it(
     a.kill("SIGKILL");
     const killedAt = performance.now();
     await once(a, "exit");
+    // The broker drops A's subscriptions once it has read A's closed socket; a request that
+    // reaches A before that is lost and fails UNAVAILABLE after 10 s ("may or may not have been
+    // journaled": a known limit, see the package README). Wait until a run's event subject
+    // no longer routes to A: a request there is refused (BAD_REQUEST, journals nothing) or has
+    // no responders.
+    await brokerForgot(
+      nc,
+      `${svc.prefix}.in.${later.find((run) => ownerOf.get(run.runId) === a.pid)!.runId}`,
+    );
     // The other half is answered wherever the runs are now (A's resume on B once A's
     // requests are redelivered and its claims expire).
     await Promise.all(later.map((run) => run.sendEvent({ type: "Approval", data: { ok: true } })));
@@ -154,4 +164,17 @@ function readStream(run: RemoteHandler): { asked: Promise<void>; events: Promise
     return seen;
   })();
   return { asked, events };
+}
+
+/** Resolves once a request on `subject` is answered or has no responders (not lost to a dead worker). */
+async function brokerForgot(nc: NatsConnection, subject: string): Promise<void> {
+  for (;;) {
+    try {
+      await nc.request(subject, new TextEncoder().encode("{}"), { timeout: 250 });
+      return;
+    } catch (error) {
+      if (error instanceof RequestError && error.isNoResponders()) return;
+      if (!(error instanceof TimeoutError)) throw error;
+    }
+  }
 }

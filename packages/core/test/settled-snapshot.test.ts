@@ -82,9 +82,11 @@ describe("handler.settledSnapshot()", () => {
     const refs: WeakRef<object>[] = [];
     // In a function of its own: a frame of this test that held the last handler would keep it.
     const runAll = async () => {
+      // Completed runs, and failed ones (a failure's Error keeps what its stack was captured
+      // over until the stack is read: the run's frames).
       for (let i = 0; i < 20; i++) {
-        const h = new Counter().run({ n: i });
-        await h;
+        const h = new Counter().run({ n: i % 2 === 0 ? i : -i });
+        await settle(h);
         kept.push(h.settledSnapshot()!);
         refs.push(new WeakRef(h));
       }
@@ -96,6 +98,11 @@ describe("handler.settledSnapshot()", () => {
     await new Promise((resolve) => setImmediate(resolve));
     gc();
     expect(refs.flatMap((r, i) => (r.deref() === undefined ? [] : [i]))).toEqual([]);
-    expect(await kept[7]!()).toMatchObject({ status: "completed", result: 16, store: { seen: 7 } });
+    expect(await kept[6]!()).toMatchObject({ status: "completed", result: 14, store: { seen: 6 } });
+    expect(await kept[7]!()).toMatchObject({
+      status: "failed",
+      error: { name: "Error", message: "negative -6" },
+      store: { seen: -7 },
+    });
   });
 });

@@ -11,6 +11,7 @@ import {
   WorkflowValidationError,
   describeWorkflow,
   eventTypeName,
+  nearestName,
 } from "@eventloom/core";
 import { type TextMapGetter, context as otelContext, propagation } from "@opentelemetry/api";
 import { type Context as HonoContext, Hono } from "hono";
@@ -796,7 +797,7 @@ function objectBody(
   }
   for (const key of Object.keys(body)) {
     if (!keys.includes(key)) {
-      const near = nearest(key, keys);
+      const near = nearestName(key, keys);
       throw new HttpError(
         400,
         "BAD_REQUEST",
@@ -827,7 +828,7 @@ function checkOptions(options: ServerOptions): ServerOptions {
   const problems: string[] = [];
   for (const key of Object.keys(options)) {
     if (!(KNOWN_OPTIONS as readonly string[]).includes(key)) {
-      const near = nearest(key, KNOWN_OPTIONS);
+      const near = nearestName(key, KNOWN_OPTIONS);
       problems.push(
         `unknown option "${key}"${near !== undefined ? ` (did you mean ${near}?)` : ""}`,
       );
@@ -876,32 +877,4 @@ function checkOptions(options: ServerOptions): ServerOptions {
     throw new WorkflowValidationError(problems.map((p) => `createServer(): ${p}`));
   }
   return options;
-}
-
-/** The known name closest to `key` (edit distance <= 2), for "did you mean". */
-function nearest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const k of known) {
-    const d = distance(key.toLowerCase(), k.toLowerCase());
-    if (d < bestDistance) {
-      best = k;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }

@@ -1,6 +1,6 @@
 // postgresJournal's arguments, checked: every mistake a user can make gets a message that says
 // what is wrong and how to write it instead.
-import { JournalError } from "@eventloom/core";
+import { JournalError, nearestName } from "@eventloom/core";
 import type pg from "pg";
 import type { SchemaNames } from "./schema.js";
 
@@ -168,40 +168,11 @@ function isPool(value: unknown): value is pg.Pool {
 function checkKeys(value: object, known: readonly string[], where: string): void {
   for (const key of Object.keys(value)) {
     if ((known as readonly string[]).includes(key)) continue;
-    const near = nearest(key, known);
+    const near = nearestName(key, known);
     throw new JournalError(
       `postgresJournal: unknown key "${key}" in ${where}${near === undefined ? "" : ` (did you mean ${near}?)`}; known keys: ${known.join(", ")}.`,
     );
   }
-}
-
-function nearest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
-  for (const candidate of known) {
-    const d = distance(key.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        prev[j]! + 1,
-        row[j - 1]! + 1,
-        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }
 
 function describe(value: unknown): string {

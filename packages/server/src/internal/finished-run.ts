@@ -42,8 +42,8 @@ export class FinishedRun {
     this.updatedAt = run.updatedAt;
     this.traceId = run.traceId;
     this.steps = steps;
-    const handler = run.handler;
-    this.snapshot = handler.settledSnapshot() ?? (() => handler.snapshot());
+    // Made when the run has settled, so core always has its settled snapshot.
+    this.snapshot = run.handler.settledSnapshot()!;
   }
 
   /** The whole stream is in `events`. */
